@@ -1,0 +1,19 @@
+package io.million.cache;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Tunables of the cache tiers, under {@code million.cache}. */
+@ConfigMapping(prefix = "million.cache")
+public interface CacheConfig {
+
+    /** Prefix of every Redis key, so several services or versions can share an instance safely. */
+    @WithDefault("${quarkus.application.name}:")
+    String keyPrefix();
+
+    /** A Redis answer slower than this counts as a failure and the request goes to the shard. */
+    @WithDefault("PT0.05S")
+    Duration redisTimeout();
+}

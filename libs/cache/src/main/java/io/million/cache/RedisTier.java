@@ -1,0 +1,115 @@
+package io.million.cache;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
+import io.quarkus.redis.datasource.value.SetArgs;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The L2 tier: this service's own Redis, holding JSON documents under namespaced keys.
+ * <p>
+ * Contract: Redis is an optimisation, never a dependency of correctness or availability. Every
+ * Redis failure or slow answer (over {@code million.cache.redis-timeout}) is logged, counted and
+ * treated as a miss (reads) or ignored (writes, evictions), so requests fall through to the shard.
+ * Loaded values are cached; a loader answering null (not found) is not.
+ */
+@Singleton
+public class RedisTier {
+
+    private static final Logger LOG = Logger.getLogger(RedisTier.class);
+
+    private final ReactiveValueCommands<String, byte[]> values;
+    private final ObjectMapper json;
+    private final CacheConfig config;
+    private final Counter hits;
+    private final Counter misses;
+    private final Counter errors;
+
+    public RedisTier(ReactiveRedisDataSource redis, ObjectMapper json, CacheConfig config, MeterRegistry meters) {
+        this.values = redis.value(String.class, byte[].class);
+        this.json = json;
+        this.config = config;
+        this.hits = meters.counter("million.cache.requests", "tier", "l2", "outcome", "hit");
+        this.misses = meters.counter("million.cache.requests", "tier", "l2", "outcome", "miss");
+        this.errors = meters.counter("million.cache.requests", "tier", "l2", "outcome", "error");
+    }
+
+    /** Cache-aside read: the cached value, else {@code loader}'s, which is then stored with {@code ttl}. */
+    public <T> Uni<T> getOrLoad(String key, Class<T> type, Duration ttl, Supplier<Uni<T>> loader) {
+        return get(key, type).onItem().ifNull().switchTo(() -> loader.get()
+                .call(loaded -> loaded == null ? Uni.createFrom().voidItem() : put(key, loaded, ttl)));
+    }
+
+    /** The cached value, or null on a miss or a Redis failure. */
+    public <T> Uni<T> get(String key, Class<T> type) {
+        return values.get(namespaced(key))
+                .ifNoItem().after(config.redisTimeout()).fail()
+                .onItem().transform(bytes -> {
+                    if (bytes == null) {
+                        misses.increment();
+                        return null;
+                    }
+                    hits.increment();
+                    return decode(bytes, type);
+                })
+                .onFailure().recoverWithItem(failure -> {
+                    degrade("get", key, failure);
+                    return null;
+                });
+    }
+
+    public Uni<Void> put(String key, Object value, Duration ttl) {
+        byte[] bytes;
+        try {
+            bytes = json.writeValueAsBytes(value);
+        } catch (java.io.IOException e) {
+            return Uni.createFrom().failure(new IllegalArgumentException("not serializable: " + key, e));
+        }
+        return values.set(namespaced(key), bytes, new SetArgs().px(ttl))
+                .ifNoItem().after(config.redisTimeout()).fail()
+                .onFailure().recoverWithItem(failure -> {
+                    degrade("put", key, failure);
+                    return null;
+                });
+    }
+
+    /** Removes a key after a write, so the next read loads the new version. */
+    public Uni<Void> evict(String key) {
+        return values.getdel(namespaced(key)).replaceWithVoid()
+                .ifNoItem().after(config.redisTimeout()).fail()
+                .onFailure().recoverWithItem(failure -> {
+                    degrade("evict", key, failure);
+                    return null;
+                });
+    }
+
+    private String namespaced(String key) {
+        return config.keyPrefix() + key;
+    }
+
+    private <T> T decode(byte[] bytes, Class<T> type) {
+        try {
+            return json.readValue(bytes, type);
+        } catch (java.io.IOException e) {
+            // An entry written by an older version of the type: treat as a miss, it will be replaced.
+            LOG.debugf("undecodable cache entry for %s: %s", type.getSimpleName(), e.getMessage());
+            return null;
+        }
+    }
+
+    private void degrade(String operation, String key, Throwable failure) {
+        errors.increment();
+        LOG.warnf("Redis %s of %s failed, serving without the cache: %s", operation, key, failure.toString());
+    }
+}

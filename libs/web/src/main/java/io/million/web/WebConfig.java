@@ -1,0 +1,41 @@
+package io.million.web;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Tunables of the shared HTTP layer, under {@code million.web}. */
+@ConfigMapping(prefix = "million.web")
+public interface WebConfig {
+
+    Page page();
+
+    Compression compression();
+
+    interface Page {
+        /** Items per page when the client sends no {@code limit}. */
+        @WithDefault("20")
+        int defaultLimit();
+
+        /** Largest page served; a larger {@code limit} is capped to this. */
+        @WithDefault("100")
+        int maxLimit();
+    }
+
+    interface Compression {
+        /** Responses smaller than this many bytes are sent uncompressed (not worth the CPU). */
+        @WithDefault("1024")
+        int minBytes();
+
+        /** Offer brotli ({@code br}) when its native library loads; gzip and deflate are always on. */
+        @WithDefault("true")
+        boolean brotli();
+
+        /** Brotli quality 0-11; 4 is a good speed/ratio point for dynamic responses. */
+        @WithDefault("4")
+        int brotliQuality();
+
+        /** gzip/deflate level 1-9. */
+        @WithDefault("6")
+        int gzipLevel();
+    }
+}

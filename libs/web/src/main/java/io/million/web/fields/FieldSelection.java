@@ -1,0 +1,155 @@
+package io.million.web.fields;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.million.web.paging.Page;
+import io.million.web.problem.Problem;
+import io.million.web.problem.ProblemMappers;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Sparse fieldsets: {@code ?fields=a,b} keeps only those top-level fields of the resource (of each
+ * item, for a {@link Page}). Names are checked against the declared response type before the
+ * resource runs, so an unknown name is a 400 naming it and a write is never done for a request
+ * that is then refused. Requests without {@code fields} pay one query-parameter lookup.
+ */
+public class FieldSelection {
+
+    static final String PARAM = "fields";
+    private static final String SELECTED = FieldSelection.class.getName();
+    /** Marks a method whose response type could not be resolved: no validation, filter on output. */
+    private static final Set<String> ANY = Set.of();
+
+    private final ObjectMapper json;
+    private final ProblemMappers problems;
+    private final Map<Method, Set<String>> fieldsByMethod = new ConcurrentHashMap<>();
+
+    @Inject
+    public FieldSelection(ObjectMapper json, ProblemMappers problems) {
+        this.json = json;
+        this.problems = problems;
+    }
+
+    @ServerRequestFilter
+    public Response validate(ContainerRequestContext context, ResourceInfo resource, HttpServerRequest request) {
+        String raw = request.getParam(PARAM);
+        if (raw == null) {
+            return null;
+        }
+        Set<String> selected = new LinkedHashSet<>();
+        for (String name : raw.split(",")) {
+            if (!name.isBlank()) {
+                selected.add(name.trim());
+            }
+        }
+        if (selected.isEmpty()) {
+            return problems.render(fieldsProblem("must name at least one field"), Map.of(), request);
+        }
+        Method method = resource.getResourceMethod();
+        Set<String> known = method == null ? ANY : fieldsByMethod.computeIfAbsent(method, this::declaredFields);
+        if (known != ANY) {
+            List<String> unknown = selected.stream().filter(name -> !known.contains(name)).toList();
+            if (!unknown.isEmpty()) {
+                return problems.render(fieldsProblem("unknown field(s) " + String.join(", ", unknown)
+                        + "; known: " + String.join(", ", known)), Map.of(), request);
+            }
+        }
+        context.setProperty(SELECTED, selected);
+        return null;
+    }
+
+    @ServerResponseFilter
+    public void select(ContainerRequestContext request, ContainerResponseContext response) {
+        Object selection = request.getProperty(SELECTED);
+        if (!(selection instanceof Set<?> selected) || !response.hasEntity()
+                || response.getStatusInfo().getFamily() != Response.Status.Family.SUCCESSFUL) {
+            return;
+        }
+        Object entity = response.getEntity();
+        JsonNode tree = entity instanceof byte[] bytes ? readTree(bytes) : json.valueToTree(entity);
+        if (tree == null) {
+            return;
+        }
+        JsonNode items = entity instanceof Page<?> ? tree.get("items") : tree;
+        if (items != null && items.isArray()) {
+            items.forEach(item -> retain(item, selected));
+        } else {
+            retain(items, selected);
+        }
+        response.setEntity(tree);
+    }
+
+    private static void retain(JsonNode node, Set<?> selected) {
+        if (node instanceof ObjectNode object) {
+            object.retain(selected.stream().map(Object::toString).toList());
+        }
+    }
+
+    private JsonNode readTree(byte[] bytes) {
+        try {
+            return json.readTree(bytes);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    private static Problem fieldsProblem(String message) {
+        return new Problem("about:blank", "Bad Request", 400, "Invalid fields: " + message, null,
+                List.of(new Problem.FieldError(PARAM, message)));
+    }
+
+    /** Top-level JSON property names of the type a resource method returns, unwrapping wrappers. */
+    private Set<String> declaredFields(Method method) {
+        Type type = unwrap(method.getGenericReturnType());
+        if (type == null || type == Object.class || type == Response.class) {
+            return ANY;
+        }
+        var description = json.getSerializationConfig().introspect(json.constructType(type));
+        Set<String> names = new LinkedHashSet<>();
+        for (BeanPropertyDefinition property : description.findProperties()) {
+            if (property.couldSerialize()) {
+                names.add(property.getName());
+            }
+        }
+        return names.isEmpty() ? ANY : java.util.Collections.unmodifiableSet(names);
+    }
+
+    private static Type unwrap(Type type) {
+        while (type instanceof ParameterizedType parameterized) {
+            Type raw = parameterized.getRawType();
+            if (raw instanceof Class<?> cls && (Uni.class.isAssignableFrom(cls)
+                    || CompletionStage.class.isAssignableFrom(cls) || RestResponse.class.isAssignableFrom(cls)
+                    || Page.class.isAssignableFrom(cls) || Collection.class.isAssignableFrom(cls))) {
+                type = parameterized.getActualTypeArguments()[0];
+            } else {
+                return type;
+            }
+        }
+        return type instanceof Class<?> cls && (cls == Uni.class || cls == RestResponse.class) ? null : type;
+    }
+}

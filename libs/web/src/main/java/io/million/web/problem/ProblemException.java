@@ -1,0 +1,51 @@
+package io.million.web.problem;
+
+import java.util.List;
+
+/**
+ * Thrown by application code to answer with a specific problem; rendered by {@link ProblemMappers}.
+ * No stack trace is captured: these are expected outcomes (404, 409, 400), not bugs.
+ */
+public class ProblemException extends RuntimeException {
+
+    private final transient Problem problem;
+    private final transient java.util.Map<String, String> headers;
+
+    public ProblemException(Problem problem) {
+        this(problem, java.util.Map.of());
+    }
+
+    public ProblemException(Problem problem, java.util.Map<String, String> headers) {
+        super(problem.title() + (problem.detail() == null ? "" : ": " + problem.detail()), null, false, false);
+        this.problem = problem;
+        this.headers = headers;
+    }
+
+    public Problem problem() {
+        return problem;
+    }
+
+    /** Extra response headers, such as {@code Retry-After} on a 503. */
+    public java.util.Map<String, String> headers() {
+        return headers;
+    }
+
+    public static ProblemException notFound(String detail) {
+        return new ProblemException(Problem.of(404, "Not Found", detail));
+    }
+
+    public static ProblemException conflict(String detail) {
+        return new ProblemException(Problem.of(409, "Conflict", detail));
+    }
+
+    /** A 400 naming the offending input (a query or body field). */
+    public static ProblemException badInput(String field, String message) {
+        return new ProblemException(new Problem("about:blank", "Bad Request", 400,
+                "Invalid " + field + ": " + message, null, List.of(new Problem.FieldError(field, message))));
+    }
+
+    public static ProblemException unavailable(String detail, int retryAfterSeconds) {
+        return new ProblemException(Problem.of(503, "Service Unavailable", detail),
+                java.util.Map.of("Retry-After", Integer.toString(retryAfterSeconds)));
+    }
+}
