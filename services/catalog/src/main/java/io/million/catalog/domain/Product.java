@@ -1,0 +1,81 @@
+package io.million.catalog.domain;
+
+import java.time.Instant;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Index;
+import jakarta.persistence.SequenceGenerator;
+import jakarta.persistence.Table;
+import jakarta.persistence.UniqueConstraint;
+import jakarta.persistence.Version;
+
+/**
+ * A sellable item. Stable data (name, price, ...) and volatile stock live in one row for now;
+ * the catalog read path separates their caching.
+ */
+@Entity
+@Table(name = "products",
+        uniqueConstraints = @UniqueConstraint(name = Product.SKU_UNIQUE, columnNames = "sku"),
+        indexes = @Index(name = "products_category_id", columnList = "category, id"))
+public class Product {
+
+    public static final String SKU_UNIQUE = "products_sku_key";
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "products_id")
+    @SequenceGenerator(name = "products_id", sequenceName = "products_id_seq", allocationSize = 50)
+    public Long id;
+
+    @Column(nullable = false, length = 64)
+    public String sku;
+
+    @Column(nullable = false, length = 200)
+    public String name;
+
+    @Column(length = 4000)
+    public String description;
+
+    @Column(nullable = false, length = 64)
+    public String category;
+
+    @Column(name = "price_cents", nullable = false)
+    public long priceCents;
+
+    /** ISO 4217 code, upper case. */
+    @Column(nullable = false, length = 3)
+    public String currency;
+
+    @Column(nullable = false)
+    public int stock;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    @Version
+    public long version;
+
+    protected Product() {
+    }
+
+    public static Product create(String sku, String name, String description, String category, long priceCents,
+            String currency, int stock, Instant now) {
+        Product product = new Product();
+        product.sku = sku.strip();
+        product.name = name.strip();
+        product.description = description;
+        product.category = category.strip();
+        product.priceCents = priceCents;
+        product.currency = currency;
+        product.stock = stock;
+        product.createdAt = now;
+        product.updatedAt = now;
+        return product;
+    }
+}
