@@ -76,7 +76,7 @@ public class Compression implements HttpServerOptionsCustomizer {
                     return;
                 }
                 // Caches must key compressible bodies by Accept-Encoding, compressed or not.
-                headers.add(HttpHeaders.VARY, HttpHeaders.ACCEPT_ENCODING);
+                headers.add(HttpHeaders.VARY, "Accept-Encoding");
                 String length = headers.get(HttpHeaders.CONTENT_LENGTH);
                 if (mayCompress && length != null && !headers.contains(HttpHeaders.CONTENT_ENCODING)
                         && Long.parseLong(length) < minBytes) {

@@ -1,0 +1,47 @@
+package io.million.testing;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every Million service must answer for operators, checked against the running test app:
+ * health that reflects PostgreSQL, Redis and Kafka; Prometheus metrics with HTTP and JVM series;
+ * OpenAPI listing the service's {@code /v1/} paths. A service test class extends this and names
+ * one of its paths.
+ */
+public abstract class OperationalEndpointsContract {
+
+    /** A path this service serves, for example {@code /v1/users}. */
+    protected abstract String apiPath();
+
+    @Test
+    void livenessIsUp() {
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void readinessReflectsPostgresRedisAndKafka() {
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItems("Reactive PostgreSQL connections health check",
+                        "Redis connection health check", "Kafka connection health check"));
+    }
+
+    @Test
+    void prometheusMetricsIncludeHttpAndJvm() {
+        given().get(apiPath() + "/0").then().statusCode(404);
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("http_server_requests_seconds_count"))
+                .body(containsString("jvm_memory_used_bytes"));
+    }
+
+    @Test
+    void openApiListsTheServicePaths() {
+        given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
+                .body(containsString("\"" + apiPath() + "\""));
+    }
+}

@@ -1,0 +1,96 @@
+package io.million.web.testapp;
+
+import java.net.ConnectException;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import io.million.web.paging.Page;
+import io.million.web.paging.Paging;
+import io.million.web.problem.ProblemException;
+import io.smallrye.mutiny.Uni;
+
+/** A resource that exists only to exercise libs/web through real HTTP. */
+@Path("/widgets")
+@Produces(MediaType.APPLICATION_JSON)
+public class WidgetResource {
+
+    public static final int COUNT = 250;
+    public static final AtomicInteger CREATES = new AtomicInteger();
+    static final List<Widget> ALL = LongStream.rangeClosed(1, COUNT)
+            .mapToObj(id -> new Widget(id, "widget-" + id, "small")).toList();
+
+    public record Widget(long id, String name, String description) {
+    }
+
+    public record NewWidget(@NotBlank String name, @Min(1) int size, List<@Valid Part> parts) {
+    }
+
+    public record Part(@NotBlank String sku) {
+    }
+
+    private final Paging paging;
+
+    public WidgetResource(Paging paging) {
+        this.paging = paging;
+    }
+
+    @GET
+    @Path("{id}")
+    public Widget get(@RestPath long id) {
+        if (id < 1 || id > COUNT) {
+            throw ProblemException.notFound("No widget " + id);
+        }
+        return ALL.get((int) id - 1);
+    }
+
+    @GET
+    public Page<Widget> list(@RestQuery String limit, @RestQuery String cursor) {
+        var request = paging.request(limit, cursor);
+        long after = request.after() == null ? 0 : request.after();
+        return request.page(ALL.stream().filter(w -> w.id() > after).limit(request.fetchSize()).toList(),
+                Widget::id);
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public RestResponse<Widget> create(@Valid @NotNull NewWidget body) {
+        CREATES.incrementAndGet();
+        return RestResponse.ResponseBuilder.<Widget>created(URI.create("/widgets/1"))
+                .entity(new Widget(COUNT + 1, body.name(), "created")).build();
+    }
+
+    @GET
+    @Path("big")
+    public Widget big() {
+        return new Widget(0, "big", "lorem ipsum dolor sit amet ".repeat(200));
+    }
+
+    @GET
+    @Path("boom")
+    public Widget boom() {
+        throw new IllegalStateException("secret-internal-detail");
+    }
+
+    @GET
+    @Path("down")
+    public Uni<Widget> down() {
+        return Uni.createFrom().failure(new ConnectException("Connection refused: 127.0.0.1/127.0.0.1:5432"));
+    }
+}
