@@ -1,0 +1,141 @@
+package io.million.catalog;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.million.testing.KafkaProbe;
+import io.million.testing.LocalStack;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+@QuarkusTest
+@WithTestResource(value = LocalStack.class, scope = TestResourceScope.GLOBAL, initArgs = {
+        @ResourceArg(name = "redis-port-variable", value = "MILLION_CATALOG_REDIS_PORT"),
+        @ResourceArg(name = "redis-port-default", value = "6382") })
+class ProductResourceTest {
+
+    @Inject
+    RedisDataSource redis;
+
+    static Map<String, Object> product(String sku, String category) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("sku", sku);
+        body.put("name", "Mug " + sku);
+        body.put("description", "A mug");
+        body.put("category", category);
+        body.put("priceCents", 1299);
+        body.put("currency", "EUR");
+        body.put("stock", 10);
+        return body;
+    }
+
+    static String newSku() {
+        return "SKU-" + UUID.randomUUID();
+    }
+
+    static long create(Map<String, Object> body) {
+        return given().contentType(ContentType.JSON).body(body).post("/v1/products").then().statusCode(201)
+                .extract().jsonPath().getLong("id");
+    }
+
+    @Test
+    void createThenGetThroughPostgresRedisAndKafka() {
+        String sku = newSku();
+        var response = given().contentType(ContentType.JSON).body(product(sku, "kitchen")).post("/v1/products")
+                .then().statusCode(201)
+                .body("sku", equalTo(sku))
+                .body("priceCents", equalTo(1299))
+                .body("$", not(hasKey("stock")))
+                .extract();
+        long id = response.jsonPath().getLong("id");
+        org.hamcrest.MatcherAssert.assertThat(response.header("Location"), endsWith("/v1/products/" + id));
+
+        given().get("/v1/products/" + id).then().statusCode(200)
+                .body("sku", equalTo(sku))
+                .body("currency", equalTo("EUR"));
+        assertTrue(redis.key().exists("catalog:product:" + id), "the read went through the Redis tier");
+
+        String event = KafkaProbe.awaitRecord("catalog.events", Long.toString(id), sku, Duration.ofSeconds(30))
+                .orElseThrow(() -> new AssertionError("no catalog.events record keyed " + id));
+        assertTrue(event.contains("\"type\":\"product.created\""), event);
+    }
+
+    @Test
+    void skuIsUnique() {
+        String sku = newSku();
+        create(product(sku, "kitchen"));
+        given().contentType(ContentType.JSON).body(product(sku, "garden")).post("/v1/products").then()
+                .statusCode(409)
+                .contentType(startsWith("application/problem+json"));
+    }
+
+    @Test
+    void invalidInputNamesTheFields() {
+        Map<String, Object> body = product("bad sku!", "");
+        body.put("priceCents", -1);
+        body.put("currency", "euro");
+        body.remove("stock");
+        given().contentType(ContentType.JSON).body(body).post("/v1/products").then()
+                .statusCode(400)
+                .contentType(startsWith("application/problem+json"))
+                .body("errors.field", hasItems("sku", "category", "priceCents", "currency", "stock"));
+    }
+
+    @Test
+    void unknownProductIsA404Problem() {
+        given().get("/v1/products/0").then().statusCode(404).contentType(startsWith("application/problem+json"));
+    }
+
+    @Test
+    void categoryListingPagesThroughItsProductsOnly() {
+        String category = "cat-" + UUID.randomUUID();
+        List<Long> mine = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            mine.add(create(product(newSku(), category)));
+        }
+        create(product(newSku(), "other-" + category));
+        List<Long> seen = new ArrayList<>();
+        String cursor = null;
+        for (int pages = 0; pages < 10; pages++) {
+            var request = given().queryParam("category", category).queryParam("limit", 2);
+            if (cursor != null) {
+                request.queryParam("cursor", cursor);
+            }
+            JsonPath page = request.get("/v1/products").then().statusCode(200).extract().jsonPath();
+            seen.addAll(page.getList("items.id", Long.class));
+            cursor = page.getString("next");
+            if (cursor == null) {
+                break;
+            }
+        }
+        assertEquals(mine, seen);
+    }
+
+    @Test
+    void listingNeedsACategory() {
+        given().get("/v1/products").then().statusCode(400).body("errors[0].field", equalTo("category"));
+    }
+}

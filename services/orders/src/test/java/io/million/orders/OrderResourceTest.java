@@ -1,0 +1,126 @@
+package io.million.orders;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.million.testing.KafkaProbe;
+import io.million.testing.LocalStack;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+@QuarkusTest
+@WithTestResource(value = LocalStack.class, scope = TestResourceScope.GLOBAL, initArgs = {
+        @ResourceArg(name = "redis-port-variable", value = "MILLION_ORDERS_REDIS_PORT"),
+        @ResourceArg(name = "redis-port-default", value = "6383") })
+class OrderResourceTest {
+
+    @Inject
+    RedisDataSource redis;
+
+    /** A user id no other test run uses, so listings and events are this test's own. */
+    static long newUserId() {
+        return ThreadLocalRandom.current().nextLong(1_000_000_000L, Long.MAX_VALUE / 2);
+    }
+
+    static Map<String, Object> order(long userId, long productId, int quantity) {
+        return Map.of("userId", userId, "items", List.of(Map.of("productId", productId, "quantity", quantity)));
+    }
+
+    static long place(Map<String, Object> body) {
+        return given().contentType(ContentType.JSON).body(body).post("/v1/orders").then().statusCode(202)
+                .extract().jsonPath().getLong("id");
+    }
+
+    @Test
+    void placeIsAcceptedPendingThenReadableAndPublished() {
+        long userId = newUserId();
+        var response = given().contentType(ContentType.JSON).body(order(userId, 7, 2)).post("/v1/orders").then()
+                .statusCode(202)
+                .body("status", equalTo("PENDING"))
+                .body("items[0].productId", equalTo(7))
+                .body("items[0].quantity", equalTo(2))
+                .extract();
+        long id = response.jsonPath().getLong("id");
+        org.hamcrest.MatcherAssert.assertThat(response.header("Location"), endsWith("/v1/orders/" + id));
+
+        given().get("/v1/orders/" + id).then().statusCode(200)
+                .body("userId", equalTo(userId))
+                .body("status", equalTo("PENDING"));
+        assertTrue(redis.key().exists("orders:order:" + id), "the read went through the Redis tier");
+
+        String event = KafkaProbe.awaitRecord("orders.events", Long.toString(id), Long.toString(userId),
+                Duration.ofSeconds(30)).orElseThrow(() -> new AssertionError("no orders.events record keyed " + id));
+        assertTrue(event.contains("\"type\":\"order.placed\""), event);
+    }
+
+    @Test
+    void invalidOrdersNameTheField() {
+        given().contentType(ContentType.JSON).body(order(newUserId(), 7, 0)).post("/v1/orders").then()
+                .statusCode(400)
+                .contentType(startsWith("application/problem+json"))
+                .body("errors[0].field", equalTo("items[0].quantity"));
+        given().contentType(ContentType.JSON).body(Map.of("userId", 1, "items", List.of())).post("/v1/orders")
+                .then().statusCode(400).body("errors[0].field", equalTo("items"));
+        given().contentType(ContentType.JSON).body(Map.of("items", List.of(Map.of("productId", 1, "quantity", 1))))
+                .post("/v1/orders").then().statusCode(400).body("errors[0].field", equalTo("userId"));
+        List<Map<String, Object>> tooMany = Collections.nCopies(51, Map.of("productId", 1, "quantity", 1));
+        given().contentType(ContentType.JSON).body(Map.of("userId", 1, "items", tooMany)).post("/v1/orders")
+                .then().statusCode(400).body("errors[0].field", equalTo("items"));
+    }
+
+    @Test
+    void unknownOrderIsA404Problem() {
+        given().get("/v1/orders/0").then().statusCode(404).contentType(startsWith("application/problem+json"));
+    }
+
+    @Test
+    void listingIsOneUsersOrdersNewestFirst() {
+        long userId = newUserId();
+        List<Long> placed = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            placed.add(place(order(userId, 1, 1)));
+        }
+        place(order(userId + 1, 1, 1));
+        List<Long> seen = new ArrayList<>();
+        String cursor = null;
+        for (int pages = 0; pages < 10; pages++) {
+            var request = given().queryParam("userId", userId).queryParam("limit", 2);
+            if (cursor != null) {
+                request.queryParam("cursor", cursor);
+            }
+            JsonPath page = request.get("/v1/orders").then().statusCode(200).extract().jsonPath();
+            seen.addAll(page.getList("items.id", Long.class));
+            cursor = page.getString("next");
+            if (cursor == null) {
+                break;
+            }
+        }
+        Collections.reverse(placed);
+        assertEquals(placed, seen);
+    }
+
+    @Test
+    void listingNeedsAUser() {
+        given().get("/v1/orders").then().statusCode(400).body("errors[0].field", equalTo("userId"));
+    }
+}
