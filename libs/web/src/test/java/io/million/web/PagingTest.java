@@ -4,43 +4,28 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.million.testing.PageWalker;
 import io.million.web.testapp.WidgetResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.path.json.JsonPath;
 
 @QuarkusTest
 class PagingTest {
 
     @Test
     void pagingThroughReturnsEveryItemExactlyOnceInOrder() {
-        List<Long> seen = new ArrayList<>();
-        String cursor = null;
-        int pages = 0;
-        do {
-            var request = given().queryParam("limit", 7);
-            if (cursor != null) {
-                request.queryParam("cursor", cursor);
-            }
-            JsonPath page = request.get("/widgets").then().statusCode(200).extract().jsonPath();
-            List<Long> ids = page.getList("items.id", Long.class);
-            assertTrue(ids.size() <= 7, "a page never holds more than the limit");
-            seen.addAll(ids);
-            cursor = page.getString("next");
-            pages++;
-        } while (cursor != null && pages < 100);
+        List<Long> seen = PageWalker.ids("/widgets", Map.of(), 7);
         List<Long> expected = new ArrayList<>();
         for (long id = 1; id <= WidgetResource.COUNT; id++) {
             expected.add(id);
         }
         assertEquals(expected, seen);
-        assertEquals((WidgetResource.COUNT + 6) / 7, pages);
     }
 
     @Test

@@ -23,13 +23,13 @@ import org.junit.jupiter.api.Test;
 
 import io.million.testing.KafkaProbe;
 import io.million.testing.LocalStack;
+import io.million.testing.PageWalker;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.restassured.path.json.JsonPath;
 
 @QuarkusTest
 @WithTestResource(value = LocalStack.class, scope = TestResourceScope.GLOBAL, initArgs = {
@@ -117,20 +117,7 @@ class ProductResourceTest {
             mine.add(create(product(newSku(), category)));
         }
         create(product(newSku(), "other-" + category));
-        List<Long> seen = new ArrayList<>();
-        String cursor = null;
-        for (int pages = 0; pages < 10; pages++) {
-            var request = given().queryParam("category", category).queryParam("limit", 2);
-            if (cursor != null) {
-                request.queryParam("cursor", cursor);
-            }
-            JsonPath page = request.get("/v1/products").then().statusCode(200).extract().jsonPath();
-            seen.addAll(page.getList("items.id", Long.class));
-            cursor = page.getString("next");
-            if (cursor == null) {
-                break;
-            }
-        }
+        List<Long> seen = PageWalker.ids("/v1/products", Map.of("category", category), 2);
         assertEquals(mine, seen);
     }
 

@@ -20,13 +20,13 @@ import org.junit.jupiter.api.Test;
 
 import io.million.testing.KafkaProbe;
 import io.million.testing.LocalStack;
+import io.million.testing.PageWalker;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.restassured.path.json.JsonPath;
 
 @QuarkusTest
 @WithTestResource(value = LocalStack.class, scope = TestResourceScope.GLOBAL, initArgs = {
@@ -101,20 +101,7 @@ class OrderResourceTest {
             placed.add(place(order(userId, 1, 1)));
         }
         place(order(userId + 1, 1, 1));
-        List<Long> seen = new ArrayList<>();
-        String cursor = null;
-        for (int pages = 0; pages < 10; pages++) {
-            var request = given().queryParam("userId", userId).queryParam("limit", 2);
-            if (cursor != null) {
-                request.queryParam("cursor", cursor);
-            }
-            JsonPath page = request.get("/v1/orders").then().statusCode(200).extract().jsonPath();
-            seen.addAll(page.getList("items.id", Long.class));
-            cursor = page.getString("next");
-            if (cursor == null) {
-                break;
-            }
-        }
+        List<Long> seen = PageWalker.ids("/v1/orders", Map.of("userId", userId), 2);
         Collections.reverse(placed);
         assertEquals(placed, seen);
     }
