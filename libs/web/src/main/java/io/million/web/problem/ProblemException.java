@@ -16,7 +16,12 @@ public class ProblemException extends RuntimeException {
     }
 
     public ProblemException(Problem problem, java.util.Map<String, String> headers) {
-        super(problem.title() + (problem.detail() == null ? "" : ": " + problem.detail()), null, false, false);
+        this(problem, headers, null);
+    }
+
+    /** With the failure behind it, for the log; the client sees only the problem. */
+    public ProblemException(Problem problem, java.util.Map<String, String> headers, Throwable cause) {
+        super(problem.title() + (problem.detail() == null ? "" : ": " + problem.detail()), cause, false, false);
         this.problem = problem;
         this.headers = headers;
     }

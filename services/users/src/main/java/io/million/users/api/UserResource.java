@@ -1,12 +1,15 @@
 package io.million.users.api;
 
 import java.net.URI;
-import java.time.Clock;
+import java.util.Iterator;
+import java.util.Map;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -15,15 +18,20 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import io.million.users.domain.User;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.million.sharding.ShardIds;
 import io.million.users.events.UserEvents;
 import io.million.users.store.UserStore;
+import io.million.web.Preconditions;
 import io.million.web.paging.Page;
 import io.million.web.paging.Paging;
+import io.million.web.problem.Problem;
 import io.million.web.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
 
@@ -32,47 +40,120 @@ import io.smallrye.mutiny.Uni;
 @Tag(name = "users")
 public class UserResource {
 
+    static final String MERGE_PATCH = "application/merge-patch+json";
+    /** User data is personal: browsers may keep it, shared caches and CDNs must not. */
+    static final String CACHE_CONTROL = "private, no-cache";
+    private static final int MAX_NAME = 100;
+
     private final UserStore store;
     private final UserEvents events;
     private final Paging paging;
-    private final Clock clock;
 
     public UserResource(UserStore store, UserEvents events, Paging paging) {
         this.store = store;
         this.events = events;
         this.paging = paging;
-        this.clock = Clock.systemUTC();
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create a user", description = "201 with Location; 409 when the email is taken")
+    @Operation(summary = "Create a user", description = "201 with Location and ETag; 409 when the email is taken")
     public Uni<RestResponse<UserView>> create(@Valid @NotNull CreateUserRequest body) {
-        return store.create(User.create(body.email(), body.name(), clock.instant()))
+        return store.create(body.email(), body.name())
                 .invoke(events::created)
-                .map(user -> RestResponse.ResponseBuilder
-                        .<UserView>created(URI.create("/v1/users/" + user.id))
-                        .entity(UserView.of(user))
-                        .tag(new EntityTag(Long.toString(user.version)))
+                .map(UserView::of)
+                .map(user -> RestResponse.ResponseBuilder.<UserView>created(URI.create("/v1/users/" + user.id()))
+                        .entity(user)
+                        .tag(tag(user))
+                        .header("Cache-Control", CACHE_CONTROL)
                         .build());
     }
 
     @GET
     @Path("{id}")
-    @Operation(summary = "Get a user by id", description = "404 problem when there is none")
-    public Uni<RestResponse<UserView>> get(@RestPath long id) {
-        return store.find(id)
+    @Operation(summary = "Get a user", description = "Strong ETag; If-None-Match answers 304; 404 problem when absent")
+    public Uni<RestResponse<UserView>> get(@RestPath String id, @RestHeader("If-None-Match") String ifNoneMatch) {
+        return store.find(parseId(id))
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("No user " + id))
-                .map(user -> RestResponse.ResponseBuilder.ok(user)
-                        .tag(new EntityTag(Long.toString(user.version())))
-                        .build());
+                .map(user -> {
+            if (Preconditions.matches(ifNoneMatch, Preconditions.etag(user.version()))) {
+                return RestResponse.ResponseBuilder.<UserView>notModified().tag(tag(user))
+                        .header("Cache-Control", CACHE_CONTROL).build();
+            }
+            return RestResponse.ResponseBuilder.ok(user).tag(tag(user)).header("Cache-Control", CACHE_CONTROL)
+                    .build();
+        });
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Consumes(MERGE_PATCH)
+    @Operation(summary = "Change a user (JSON merge patch)",
+            description = "Only name can change; If-Match with a stale ETag is 412")
+    public Uni<RestResponse<UserView>> patch(@RestPath String id, @RestHeader("If-Match") String ifMatch,
+            JsonNode patch) {
+        String name = nameFrom(patch);
+        return store.rename(parseId(id), name, ifMatch).map(UserView::of)
+                .map(user -> RestResponse.ResponseBuilder.ok(user).tag(tag(user))
+                        .header("Cache-Control", CACHE_CONTROL).build());
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "Delete a user", description = "204; the email becomes free; If-Match honoured")
+    public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader("If-Match") String ifMatch) {
+        return store.delete(parseId(id), ifMatch).map(ignored -> RestResponse.noContent());
     }
 
     @GET
-    @Operation(summary = "List users by id", description = "Cursor-paged: pass `next` back as `cursor`")
+    @Operation(summary = "List users by id across all shards", description = "Cursor-paged: pass `next` back as `cursor`")
     public Uni<Page<UserView>> list(@RestQuery String limit, @RestQuery String cursor) {
         var request = paging.request(limit, cursor);
         return store.list(request).map(users -> request.page(users.stream().map(UserView::of).toList(),
-                UserView::id));
+                UserView::key));
+    }
+
+    private static EntityTag tag(UserView user) {
+        return new EntityTag(Long.toString(user.version()));
+    }
+
+    /** An id that is not a number names no user: 404, like any unknown id. */
+    private static long parseId(String id) {
+        long parsed = ShardIds.parse(id);
+        if (parsed < 0) {
+            throw ProblemException.notFound("No user " + id);
+        }
+        return parsed;
+    }
+
+    /** Validates a merge patch: {@code name} may change; {@code email} cannot; nothing else exists. */
+    private static String nameFrom(JsonNode patch) {
+        if (patch == null || !patch.isObject()) {
+            throw ProblemException.badInput("body", "must be a JSON object (merge patch)");
+        }
+        String name = null;
+        for (Iterator<Map.Entry<String, JsonNode>> fields = patch.fields(); fields.hasNext();) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            switch (field.getKey()) {
+                case "name" -> {
+                    JsonNode value = field.getValue();
+                    if (!value.isTextual() || value.asText().isBlank()) {
+                        throw ProblemException.badInput("name", "must be a non-blank string");
+                    }
+                    if (value.asText().strip().length() > MAX_NAME) {
+                        throw ProblemException.badInput("name", "must be at most " + MAX_NAME + " characters");
+                    }
+                    name = value.asText();
+                }
+                case "email" -> throw new ProblemException(new Problem("about:blank", "Unprocessable Content", 422,
+                        "An email cannot be changed in place; create a new account", null,
+                        java.util.List.of(new Problem.FieldError("email", "cannot be changed"))));
+                default -> throw ProblemException.badInput(field.getKey(), "is not a property that can be patched");
+            }
+        }
+        if (name == null) {
+            throw ProblemException.badInput("body", "names nothing to change");
+        }
+        return name;
     }
 }

@@ -4,10 +4,18 @@ import java.time.Instant;
 
 import io.million.users.domain.User;
 
-/** What clients see of a user. */
-public record UserView(long id, String email, String name, Instant createdAt, long version) {
+/**
+ * What clients see of a user. Ids are strings: shard-aware ids exceed 2^53, the largest integer
+ * a JavaScript number holds exactly.
+ */
+public record UserView(String id, String email, String name, Instant createdAt, Instant updatedAt, long version) {
 
     public static UserView of(User user) {
-        return new UserView(user.id, user.email, user.name, user.createdAt, user.version);
+        return new UserView(Long.toString(user.id), user.email, user.name, user.createdAt, user.updatedAt,
+                user.version);
+    }
+
+    public long key() {
+        return Long.parseLong(id);
     }
 }

@@ -5,24 +5,19 @@ import java.util.Locale;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
-import jakarta.persistence.UniqueConstraint;
 import jakarta.persistence.Version;
 
-/** A customer account. Emails are stored normalised (trimmed, lower case) and unique. */
+/**
+ * A customer account. Its id is shard-aware and carries the bucket of its email, which is why the
+ * email cannot change in place (a new email would belong to another bucket).
+ */
 @Entity
-@Table(name = "users", uniqueConstraints = @UniqueConstraint(name = User.EMAIL_UNIQUE, columnNames = "email"))
+@Table(name = "users")
 public class User {
 
-    public static final String EMAIL_UNIQUE = "users_email_key";
-
     @Id
-    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "users_id")
-    @SequenceGenerator(name = "users_id", sequenceName = "users_id_seq", allocationSize = 50)
     public Long id;
 
     @Column(nullable = false, length = 254)
@@ -34,20 +29,31 @@ public class User {
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
     @Version
-    public long version;
+    public Long version;
 
     protected User() {
     }
 
-    public static User create(String email, String name, Instant now) {
+    public static User create(long id, String normalisedEmail, String name, Instant now) {
         User user = new User();
-        user.email = normaliseEmail(email);
+        user.id = id;
+        user.email = normalisedEmail;
         user.name = name.strip();
         user.createdAt = now;
+        user.updatedAt = now;
         return user;
     }
 
+    public void rename(String newName, Instant now) {
+        name = newName.strip();
+        updatedAt = now;
+    }
+
+    /** Emails compare case-insensitively: stored trimmed and in lower case. */
     public static String normaliseEmail(String email) {
         return email.strip().toLowerCase(Locale.ROOT);
     }

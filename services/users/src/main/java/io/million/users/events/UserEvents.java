@@ -26,7 +26,7 @@ public class UserEvents {
     }
 
     public void created(User user) {
-        UserCreated event = new UserCreated(user.id, user.email, user.createdAt);
+        UserCreated event = new UserCreated(Long.toString(user.id), user.email, user.createdAt);
         emitter.send(Record.of(Long.toString(user.id), event)).subscribe().with(
                 ignored -> { },
                 failure -> LOG.warnf("user.created for %d not published: %s", user.id, failure.toString()));

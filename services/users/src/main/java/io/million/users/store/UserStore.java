@@ -1,55 +1,103 @@
 package io.million.users.store;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.hibernate.reactive.mutiny.Mutiny;
-
 import io.million.cache.RedisTier;
+import io.million.sharding.Buckets;
+import io.million.sharding.ShardIds;
+import io.million.sharding.Shards;
 import io.million.users.api.UserView;
 import io.million.users.domain.User;
+import io.million.users.domain.UserEmail;
+import io.million.web.Preconditions;
 import io.million.web.paging.PageRequest;
 import io.million.web.problem.ProblemException;
 import io.million.web.problem.UniqueViolation;
 import io.smallrye.mutiny.Uni;
 
-/** Users in PostgreSQL, with reads through this service's Redis tier. */
+/**
+ * Users on the shard set, with reads through this service's Redis tier. A user's home bucket is
+ * the bucket of its email, so every write touches exactly one shard, in one transaction.
+ */
 @ApplicationScoped
 public class UserStore {
 
     private static final Duration CACHE_TTL = Duration.ofSeconds(60);
+    /** An id collision between replicas is astronomically rare; a fresh id always resolves it. */
+    private static final int ID_ATTEMPTS = 3;
+    private static final String USERS_PRIMARY_KEY = "users_pkey";
 
-    private final Mutiny.SessionFactory sessions;
+    private final Shards shards;
+    private final ShardIds ids = new ShardIds();
     private final RedisTier cache;
+    private final Clock clock = Clock.systemUTC();
 
-    public UserStore(Mutiny.SessionFactory sessions, RedisTier cache) {
-        this.sessions = sessions;
+    public UserStore(Shards shards, RedisTier cache) {
+        this.shards = shards;
         this.cache = cache;
     }
 
-    /** Inserts the user; a taken email is a 409 problem. */
-    public Uni<User> create(User user) {
-        return sessions.withTransaction(session -> session.persist(user).replaceWith(user))
-                .onFailure(failure -> UniqueViolation.of(failure, User.EMAIL_UNIQUE))
-                .transform(failure -> ProblemException.conflict("A user with email " + user.email + " exists"));
+    /** Inserts the user and its email claim together; a taken email is a 409 problem. */
+    public Uni<User> create(String email, String name) {
+        return create(User.normaliseEmail(email), name, 1);
+    }
+
+    private Uni<User> create(String email, String name, int attempt) {
+        int bucket = Buckets.of(email);
+        User user = User.create(ids.next(bucket), email, name, clock.instant());
+        return shards.inTransaction(shards.shardOfBucket(bucket),
+                session -> session.persistAll(new UserEmail(email, user.id), user).replaceWith(user))
+                .onFailure(failure -> UniqueViolation.of(failure, UserEmail.PRIMARY_KEY))
+                .transform(failure -> ProblemException.conflict("A user with email " + email + " exists"))
+                .onFailure(failure -> attempt < ID_ATTEMPTS && UniqueViolation.of(failure, USERS_PRIMARY_KEY))
+                .recoverWithUni(() -> create(email, name, attempt + 1));
     }
 
     /** The user's public view, or null when there is none. */
     public Uni<UserView> find(long id) {
         return cache.getOrLoad(key(id), UserView.class, CACHE_TTL,
-                () -> sessions.withSession(session -> session.find(User.class, id))
+                () -> shards.inSession(shards.shardOfId(id), session -> session.find(User.class, id))
                         .onItem().ifNotNull().transform(UserView::of));
     }
 
-    /** Users ordered by id, after {@code request.after()}: one more than a page, to detect the next. */
+    /** Renames the user; {@code ifMatch} (may be null) must name its current version. */
+    public Uni<User> rename(long id, String name, String ifMatch) {
+        return shards.inTransaction(shards.shardOfId(id), session -> session.find(User.class, id)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("No user " + id))
+                .invoke(user -> Preconditions.checkIfMatch(ifMatch, user.version))
+                .invoke(user -> user.rename(name, clock.instant()))
+                .call(session::flush))
+                .call(() -> cache.evict(key(id)));
+    }
+
+    /** Deletes the user and frees its email; {@code ifMatch} (may be null) must name its version. */
+    public Uni<Void> delete(long id, String ifMatch) {
+        return shards.inTransaction(shards.shardOfId(id), session -> session.find(User.class, id)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("No user " + id))
+                .invoke(user -> Preconditions.checkIfMatch(ifMatch, user.version))
+                .call(user -> session.find(UserEmail.class, user.email)
+                        .onItem().ifNotNull().call(session::remove))
+                .call(session::remove))
+                .call(() -> cache.evict(key(id)))
+                .replaceWithVoid();
+    }
+
+    /**
+     * Users in id order after the cursor, from every shard: each shard returns its first
+     * {@code fetchSize} rows after the cursor, and the merge keeps the first {@code fetchSize}.
+     */
     public Uni<List<User>> list(PageRequest request) {
-        return sessions.withSession(session -> session
+        long after = request.after() == null ? -1 : request.after();
+        return shards.scatter(session -> session
                 .createSelectionQuery("from User where id > :after order by id", User.class)
-                .setParameter("after", request.after() == null ? Long.MIN_VALUE : request.after())
+                .setParameter("after", after)
                 .setMaxResults(request.fetchSize())
-                .getResultList());
+                .getResultList(), Comparator.comparingLong((User user) -> user.id), request.fetchSize());
     }
 
     private static String key(long id) {

@@ -1,0 +1,45 @@
+package io.million.sharding;
+
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Tunables of the sharding layer, under {@code million.sharding}. The slots themselves (one
+ * persistence unit and reactive datasource each, {@code shard0..shard15}) are declared in this
+ * library's {@code META-INF/microprofile-config.properties}.
+ */
+@ConfigMapping(prefix = "million.sharding")
+public interface ShardingConfig {
+
+    /** Slots the build declares: the most shards one deployment can run without a rebuild. */
+    int MAX_SLOTS = 16;
+
+    /** How many shards run; shard {@code n} uses slot {@code shard<n>}, which must be active. */
+    @WithDefault("4")
+    int shards();
+
+    /** Bucket ranges -> shard, e.g. {@code 0-2047:0,2048-4095:1}; absent: even ranges over {@link #shards()}. */
+    Optional<String> map();
+
+    /** Package(s) of the service's sharded entities, mapped in every slot's persistence unit. */
+    String entityPackages();
+
+    /** Shard n's database is {@code <database>_<n>}. */
+    String database();
+
+    String username();
+
+    /** PostgreSQL host and port of the default slot URLs (each slot's URL can be set on its own). */
+    String host();
+
+    int port();
+
+    /** Connections per shard per replica. */
+    int poolSize();
+
+    /** Versioned SQL migrations ({@code db/migration/V1.sql, V2.sql, ...}) applied to every shard at start. */
+    @WithDefault("true")
+    boolean migrateAtStart();
+}

@@ -1,0 +1,104 @@
+package io.million.sharding;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+
+import jakarta.inject.Singleton;
+
+import org.hibernate.reactive.mutiny.Mutiny;
+
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.InstanceHandle;
+import io.quarkus.hibernate.orm.PersistenceUnit;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The shard router: key or id -> bucket -> shard -> that shard's Hibernate Reactive session
+ * factory (persistence unit {@code shard<n>}). Routing depends on the {@link ShardMap} only.
+ * Failures that mean "this shard is down" become {@link ShardUnavailableException} (503 with
+ * Retry-After) so callers on other shards are unaffected. Thread-safe.
+ */
+@Singleton
+public class Shards {
+
+    public static final String UNIT_PREFIX = "shard";
+
+    private final ShardMap map;
+    private final Mutiny.SessionFactory[] factories;
+
+    public Shards(ShardingConfig config) {
+        if (config.shards() < 1 || config.shards() > ShardingConfig.MAX_SLOTS) {
+            throw new IllegalStateException("million.sharding.shards must be 1.." + ShardingConfig.MAX_SLOTS);
+        }
+        this.map = config.map().map(spec -> ShardMap.parse(spec, config.shards()))
+                .orElseGet(() -> ShardMap.even(config.shards()));
+        this.factories = new Mutiny.SessionFactory[config.shards()];
+        for (int shard = 0; shard < factories.length; shard++) {
+            factories[shard] = lookup(shard);
+        }
+    }
+
+    private static Mutiny.SessionFactory lookup(int shard) {
+        String unit = UNIT_PREFIX + shard;
+        InstanceHandle<Mutiny.SessionFactory> handle = Arc.container().instance(Mutiny.SessionFactory.class,
+                new PersistenceUnit.PersistenceUnitLiteral(unit));
+        if (!handle.isAvailable()) {
+            throw new IllegalStateException("Shard " + shard + " needs persistence unit '" + unit + "': set "
+                    + "quarkus.hibernate-orm.\"" + unit + "\".active=true and quarkus.datasource.\"" + unit
+                    + "\".active=true with its reactive.url, or lower million.sharding.shards");
+        }
+        return handle.get();
+    }
+
+    public ShardMap map() {
+        return map;
+    }
+
+    public int count() {
+        return factories.length;
+    }
+
+    public int shardOfBucket(int bucket) {
+        return map.shardOf(bucket);
+    }
+
+    public int shardOfId(long id) {
+        return map.shardOfId(id);
+    }
+
+    /** Runs {@code work} in a transaction on {@code shard}. */
+    public <T> Uni<T> inTransaction(int shard, Function<Mutiny.Session, Uni<T>> work) {
+        return guard(shard, factories[shard].withTransaction((session, tx) -> work.apply(session)));
+    }
+
+    /** Runs {@code work} in a session (no explicit transaction) on {@code shard}. */
+    public <T> Uni<T> inSession(int shard, Function<Mutiny.Session, Uni<T>> work) {
+        return guard(shard, factories[shard].withSession(work));
+    }
+
+    /**
+     * Scatter-gather: runs {@code query} on every shard concurrently and merges the results in
+     * {@code order}, keeping the first {@code limit}. Each shard's list must already be sorted by
+     * the same order and hold at most {@code limit} items. Fails (503) if any shard is down: a
+     * partial listing would silently skip that shard's rows.
+     */
+    public <T> Uni<List<T>> scatter(Function<Mutiny.Session, Uni<List<T>>> query, Comparator<T> order, int limit) {
+        List<Uni<List<T>>> perShard = new ArrayList<>(factories.length);
+        for (int shard = 0; shard < factories.length; shard++) {
+            perShard.add(inSession(shard, query));
+        }
+        return Uni.join().all(perShard).andFailFast().map(lists -> {
+            List<T> merged = new ArrayList<>();
+            lists.forEach(merged::addAll);
+            merged.sort(order);
+            return merged.size() > limit ? List.copyOf(merged.subList(0, limit)) : merged;
+        });
+    }
+
+    private static <T> Uni<T> guard(int shard, Uni<T> work) {
+        return work.onFailure(ShardFailures::isUnavailable)
+                .transform(failure -> new ShardUnavailableException(shard, failure));
+    }
+}

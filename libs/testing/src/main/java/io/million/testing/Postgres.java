@@ -1,0 +1,51 @@
+package io.million.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs SQL as the local PostgreSQL superuser through {@code psql}, for tests that must act on a
+ * server from outside the service: stopping a shard, counting rows where they really are.
+ */
+public final class Postgres {
+
+    private static final long TIMEOUT_SECONDS = 30;
+
+    private Postgres() {
+    }
+
+    /** Runs {@code sql} on {@code database} and returns what psql printed (unaligned, tuples only). */
+    public static String sql(String database, String sql) {
+        String port = System.getenv().getOrDefault("MILLION_PG_PORT", "5432");
+        try {
+            Process process = new ProcessBuilder("psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1",
+                    "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", database, "-c", sql)
+                    .redirectErrorStream(true).start();
+            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("psql did not finish: " + sql);
+            }
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("psql failed (" + process.exitValue() + "): " + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run psql", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Makes a database refuse connections and drops the ones it has: the shard is down. */
+    public static void stopDatabase(String database) {
+        sql("postgres", "alter database " + database + " with allow_connections false");
+        sql("postgres", "select pg_terminate_backend(pid) from pg_stat_activity where datname = '" + database + "'");
+    }
+
+    public static void startDatabase(String database) {
+        sql("postgres", "alter database " + database + " with allow_connections true");
+    }
+}
