@@ -18,9 +18,13 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.million.sharding.Buckets;
+import io.million.sharding.ShardIds;
+import io.million.sharding.ShardMap;
 import io.million.testing.KafkaProbe;
 import io.million.testing.LocalStack;
 import io.million.testing.PageWalker;
+import io.million.testing.Postgres;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
@@ -43,12 +47,13 @@ class OrderResourceTest {
     }
 
     static Map<String, Object> order(long userId, long productId, int quantity) {
-        return Map.of("userId", userId, "items", List.of(Map.of("productId", productId, "quantity", quantity)));
+        return Map.of("userId", Long.toString(userId), "items",
+                List.of(Map.of("productId", productId, "quantity", quantity)));
     }
 
     static long place(Map<String, Object> body) {
-        return given().contentType(ContentType.JSON).body(body).post("/v1/orders").then().statusCode(202)
-                .extract().jsonPath().getLong("id");
+        return Long.parseLong(given().contentType(ContentType.JSON).body(body).post("/v1/orders").then()
+                .statusCode(202).extract().jsonPath().getString("id"));
     }
 
     @Test
@@ -60,15 +65,16 @@ class OrderResourceTest {
                 .body("items[0].productId", equalTo(7))
                 .body("items[0].quantity", equalTo(2))
                 .extract();
-        long id = response.jsonPath().getLong("id");
+        String id = response.jsonPath().getString("id");
         org.hamcrest.MatcherAssert.assertThat(response.header("Location"), endsWith("/v1/orders/" + id));
 
         given().get("/v1/orders/" + id).then().statusCode(200)
-                .body("userId", equalTo(userId))
+                .body("id", equalTo(id))
+                .body("userId", equalTo(Long.toString(userId)))
                 .body("status", equalTo("PENDING"));
         assertTrue(redis.key().exists("orders:order:" + id), "the read went through the Redis tier");
 
-        String event = KafkaProbe.awaitRecord("orders.events", Long.toString(id), Long.toString(userId),
+        String event = KafkaProbe.awaitRecord("orders.events", id, Long.toString(userId),
                 Duration.ofSeconds(30)).orElseThrow(() -> new AssertionError("no orders.events record keyed " + id));
         assertTrue(event.contains("\"type\":\"order.placed\""), event);
     }
@@ -79,8 +85,11 @@ class OrderResourceTest {
                 .statusCode(400)
                 .contentType(startsWith("application/problem+json"))
                 .body("errors[0].field", equalTo("items[0].quantity"));
-        given().contentType(ContentType.JSON).body(Map.of("userId", 1, "items", List.of())).post("/v1/orders")
+        given().contentType(ContentType.JSON).body(Map.of("userId", "1", "items", List.of())).post("/v1/orders")
                 .then().statusCode(400).body("errors[0].field", equalTo("items"));
+        given().contentType(ContentType.JSON).body(Map.of("userId", "not-a-user", "items",
+                List.of(Map.of("productId", 1, "quantity", 1)))).post("/v1/orders")
+                .then().statusCode(400).body("errors[0].field", equalTo("userId"));
         given().contentType(ContentType.JSON).body(Map.of("items", List.of(Map.of("productId", 1, "quantity", 1))))
                 .post("/v1/orders").then().statusCode(400).body("errors[0].field", equalTo("userId"));
         List<Map<String, Object>> tooMany = Collections.nCopies(51, Map.of("productId", 1, "quantity", 1));
@@ -91,6 +100,7 @@ class OrderResourceTest {
     @Test
     void unknownOrderIsA404Problem() {
         given().get("/v1/orders/0").then().statusCode(404).contentType(startsWith("application/problem+json"));
+        given().get("/v1/orders/nope").then().statusCode(404).contentType(startsWith("application/problem+json"));
     }
 
     @Test
@@ -104,6 +114,26 @@ class OrderResourceTest {
         List<Long> seen = PageWalker.ids("/v1/orders", Map.of("userId", userId), 2);
         Collections.reverse(placed);
         assertEquals(placed, seen);
+    }
+
+    @Test
+    void aUsersOrdersLiveOnTheShardOfTheUserAndTheirIdsRouteThere() {
+        long userId = newUserId();
+        int shard = ShardMap.even(4).shardOf(Buckets.of(userId));
+        List<Long> placed = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            placed.add(place(order(userId, 1, 1)));
+        }
+        for (long id : placed) {
+            assertEquals(Buckets.of(userId), ShardIds.bucketOf(id), "the id carries the user's bucket");
+        }
+        assertEquals("3", Postgres.sql("orders_test_" + shard, "select count(*) from orders where user_id = " + userId));
+        for (int other = 0; other < 4; other++) {
+            if (other != shard) {
+                assertEquals("0", Postgres.sql("orders_test_" + other,
+                        "select count(*) from orders where user_id = " + userId));
+            }
+        }
     }
 
     @Test

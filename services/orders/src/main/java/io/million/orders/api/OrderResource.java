@@ -1,11 +1,9 @@
 package io.million.orders.api;
 
 import java.net.URI;
-import java.time.Clock;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Positive;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -20,10 +18,10 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import io.million.orders.domain.Order;
 import io.million.orders.domain.OrderLine;
 import io.million.orders.events.OrderEvents;
 import io.million.orders.store.OrderStore;
+import io.million.sharding.ShardIds;
 import io.million.web.paging.Page;
 import io.million.web.paging.Paging;
 import io.million.web.problem.ProblemException;
@@ -37,7 +35,6 @@ public class OrderResource {
     private final OrderStore store;
     private final OrderEvents events;
     private final Paging paging;
-    private final Clock clock = Clock.systemUTC();
 
     public OrderResource(OrderStore store, OrderEvents events, Paging paging) {
         this.store = store;
@@ -51,20 +48,25 @@ public class OrderResource {
             description = "202 Accepted with Location: the order is PENDING until stock is reserved")
     public Uni<RestResponse<OrderView>> place(@Valid @NotNull PlaceOrderRequest body) {
         var lines = body.items().stream().map(item -> new OrderLine(item.productId(), item.quantity())).toList();
-        return store.create(Order.place(body.userId(), lines, clock.instant()))
+        return store.place(userKey(body.userId()), lines)
                 .invoke(events::placed)
+                .map(OrderView::of)
                 .map(order -> RestResponse.ResponseBuilder.<OrderView>accepted()
-                        .location(URI.create("/v1/orders/" + order.id))
-                        .entity(OrderView.of(order))
-                        .tag(new EntityTag(Long.toString(order.version)))
+                        .location(URI.create("/v1/orders/" + order.id()))
+                        .entity(order)
+                        .tag(new EntityTag(Long.toString(order.version())))
                         .build());
     }
 
     @GET
     @Path("{id}")
     @Operation(summary = "Get an order by id", description = "404 problem when there is none")
-    public Uni<RestResponse<OrderView>> get(@RestPath long id) {
-        return store.find(id)
+    public Uni<RestResponse<OrderView>> get(@RestPath String id) {
+        long key = ShardIds.parse(id);
+        if (key < 0) {
+            throw ProblemException.notFound("No order " + id);
+        }
+        return store.find(key)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("No order " + id))
                 .map(order -> RestResponse.ResponseBuilder.ok(order)
                         .tag(new EntityTag(Long.toString(order.version())))
@@ -73,10 +75,19 @@ public class OrderResource {
 
     @GET
     @Operation(summary = "List a user's orders, newest first", description = "Cursor-paged")
-    public Uni<Page<OrderView>> list(@RestQuery @NotNull @Positive Long userId, @RestQuery String limit,
+    public Uni<Page<OrderView>> list(@RestQuery @NotNull String userId, @RestQuery String limit,
             @RestQuery String cursor) {
         var request = paging.request(limit, cursor);
-        return store.listUser(userId, request)
-                .map(orders -> request.page(orders.stream().map(OrderView::of).toList(), OrderView::id));
+        return store.listUser(userKey(userId), request)
+                .map(orders -> request.page(orders.stream().map(OrderView::of).toList(), OrderView::key));
+    }
+
+    /** A user id as the users API renders it: a positive 64-bit number, usually as a string. */
+    private static long userKey(String userId) {
+        long key = ShardIds.parse(userId);
+        if (key <= 0) {
+            throw ProblemException.badInput("userId", "must be a user id");
+        }
+        return key;
     }
 }

@@ -7,12 +7,13 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 
-/** Body of {@code POST /v1/orders}. */
+/** Body of {@code POST /v1/orders}. {@code userId} is a user id as the users API returns it (a string). */
 public record PlaceOrderRequest(
-        @NotNull @Positive Long userId,
+        @NotNull @Pattern(regexp = "[1-9][0-9]{0,18}", message = "must be a user id") String userId,
         @NotEmpty @Size(max = PlaceOrderRequest.MAX_ITEMS) List<@Valid @NotNull Item> items) {
 
     /** An order is a basket, not a bulk import. */

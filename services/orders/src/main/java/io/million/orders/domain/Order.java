@@ -7,11 +7,7 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.Index;
-import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 
@@ -19,16 +15,14 @@ import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 /**
- * An order placed by a user. Its lines are stored with it as JSON: they are written once, read
- * whole and never queried on their own.
+ * An order placed by a user, stored on the shard of that user's key. Its lines are stored with
+ * it as JSON: they are written once, read whole and never queried on their own.
  */
 @Entity
-@Table(name = "orders", indexes = @Index(name = "orders_user_id", columnList = "user_id, id"))
+@Table(name = "orders")
 public class Order {
 
     @Id
-    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "orders_id")
-    @SequenceGenerator(name = "orders_id", sequenceName = "orders_id_seq", allocationSize = 50)
     public Long id;
 
     @Column(name = "user_id", nullable = false)
@@ -45,19 +39,24 @@ public class Order {
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
     @Version
-    public long version;
+    public Long version;
 
     protected Order() {
     }
 
     /** A new order waits for the stock reservation. */
-    public static Order place(long userId, List<OrderLine> lines, Instant now) {
+    public static Order place(long id, long userId, List<OrderLine> lines, Instant now) {
         Order order = new Order();
+        order.id = id;
         order.userId = userId;
         order.lines = new OrderLines(List.copyOf(lines));
         order.status = OrderStatus.PENDING;
         order.createdAt = now;
+        order.updatedAt = now;
         return order;
     }
 }

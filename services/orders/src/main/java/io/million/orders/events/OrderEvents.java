@@ -25,7 +25,8 @@ public class OrderEvents {
     }
 
     public void placed(Order order) {
-        var event = new OrderPlaced(order.id, order.userId, order.lines.items(), order.createdAt);
+        var event = new OrderPlaced(Long.toString(order.id), Long.toString(order.userId), order.lines.items(),
+                order.createdAt);
         emitter.send(Record.of(Long.toString(order.id), event)).subscribe().with(
                 ignored -> { },
                 failure -> LOG.warnf("order.placed for %d not published: %s", order.id, failure.toString()));
