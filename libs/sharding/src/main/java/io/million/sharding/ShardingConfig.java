@@ -23,6 +23,13 @@ public interface ShardingConfig {
     /** Bucket ranges -> shard, e.g. {@code 0-2047:0,2048-4095:1}; absent: even ranges over {@link #shards()}. */
     Optional<String> map();
 
+    /**
+     * Read replicas: shard -> slot serving its replica, e.g. {@code million.sharding.replica."0"=4}
+     * reads shard 0's stale-tolerant queries from slot {@code shard4} (an active slot whose URL names
+     * the replica). A shard without an entry reads from its primary.
+     */
+    java.util.Map<Integer, Integer> replica();
+
     /** Package(s) of the service's sharded entities, mapped in every slot's persistence unit. */
     String entityPackages();
 

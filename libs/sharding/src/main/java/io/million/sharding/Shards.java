@@ -27,6 +27,8 @@ public class Shards {
 
     private final ShardMap map;
     private final Mutiny.SessionFactory[] factories;
+    /** Per shard, where stale-tolerant reads go: its replica's slot, or the primary. */
+    private final Mutiny.SessionFactory[] readFactories;
 
     public Shards(ShardingConfig config) {
         if (config.shards() < 1 || config.shards() > ShardingConfig.MAX_SLOTS) {
@@ -35,17 +37,24 @@ public class Shards {
         this.map = config.map().map(spec -> ShardMap.parse(spec, config.shards()))
                 .orElseGet(() -> ShardMap.even(config.shards()));
         this.factories = new Mutiny.SessionFactory[config.shards()];
+        this.readFactories = new Mutiny.SessionFactory[config.shards()];
         for (int shard = 0; shard < factories.length; shard++) {
             factories[shard] = lookup(shard);
+            Integer replicaSlot = config.replica().get(shard);
+            if (replicaSlot != null && (replicaSlot < config.shards() || replicaSlot >= ShardingConfig.MAX_SLOTS)) {
+                throw new IllegalStateException("million.sharding.replica.\"" + shard + "\"=" + replicaSlot
+                        + ": a replica needs a slot of its own, " + config.shards() + ".." + (ShardingConfig.MAX_SLOTS - 1));
+            }
+            readFactories[shard] = replicaSlot == null ? factories[shard] : lookup(replicaSlot);
         }
     }
 
-    private static Mutiny.SessionFactory lookup(int shard) {
-        String unit = UNIT_PREFIX + shard;
+    private static Mutiny.SessionFactory lookup(int slot) {
+        String unit = UNIT_PREFIX + slot;
         InstanceHandle<Mutiny.SessionFactory> handle = Arc.container().instance(Mutiny.SessionFactory.class,
                 new PersistenceUnit.PersistenceUnitLiteral(unit));
         if (!handle.isAvailable()) {
-            throw new IllegalStateException("Shard " + shard + " needs persistence unit '" + unit + "': set "
+            throw new IllegalStateException("Slot " + slot + " needs persistence unit '" + unit + "': set "
                     + "quarkus.hibernate-orm.\"" + unit + "\".active=true and quarkus.datasource.\"" + unit
                     + "\".active=true with its reactive.url, or lower million.sharding.shards");
         }
@@ -73,13 +82,34 @@ public class Shards {
         return guard(shard, factories[shard].withTransaction((session, tx) -> work.apply(session)));
     }
 
-    /** Runs {@code work} in a session (no explicit transaction) on {@code shard}. */
+    /** Runs {@code work} in a session (no explicit transaction) on {@code shard}'s primary. */
     public <T> Uni<T> inSession(int shard, Function<Mutiny.Session, Uni<T>> work) {
         return guard(shard, factories[shard].withSession(work));
     }
 
     /**
-     * Scatter-gather: runs {@code query} on every shard concurrently and merges the results in
+     * Runs a read that tolerates staleness on {@code shard}'s replica, when it has one (else on its
+     * primary). Writes, and reads that must see the caller's own writes, use the primary.
+     */
+    public <T> Uni<T> inReplicaSession(int shard, Function<Mutiny.Session, Uni<T>> work) {
+        return guard(shard, readFactories[shard].withSession(work));
+    }
+
+    /**
+     * Reads one row by key from the replica; a miss there may only be replication lag, so it is
+     * confirmed on the primary (a client that just created the row reads it back).
+     */
+    public <T> Uni<T> findPreferringReplica(int shard, Class<T> type, Object id) {
+        Uni<T> primary = inSession(shard, session -> session.find(type, id));
+        if (readFactories[shard] == factories[shard]) {
+            return primary;
+        }
+        return inReplicaSession(shard, session -> session.find(type, id))
+                .onItem().ifNull().switchTo(primary);
+    }
+
+    /**
+     * Scatter-gather: runs {@code query} on every shard (its replica, if any) concurrently and merges the results in
      * {@code order}, keeping the first {@code limit}. Each shard's list must already be sorted by
      * the same order and hold at most {@code limit} items. Fails (503) if any shard is down: a
      * partial listing would silently skip that shard's rows.
@@ -87,7 +117,7 @@ public class Shards {
     public <T> Uni<List<T>> scatter(Function<Mutiny.Session, Uni<List<T>>> query, Comparator<T> order, int limit) {
         List<Uni<List<T>>> perShard = new ArrayList<>(factories.length);
         for (int shard = 0; shard < factories.length; shard++) {
-            perShard.add(inSession(shard, query));
+            perShard.add(inReplicaSession(shard, query));
         }
         return Uni.join().all(perShard).andFailFast().map(lists -> {
             List<T> merged = new ArrayList<>();

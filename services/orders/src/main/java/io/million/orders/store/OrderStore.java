@@ -54,13 +54,13 @@ public class OrderStore {
     /** The order's view, or null when there is none. */
     public Uni<OrderView> find(long id) {
         return cache.getOrLoad("order:" + id, OrderView.class, CACHE_TTL,
-                () -> shards.inSession(shards.shardOfId(id), session -> session.find(Order.class, id))
+                () -> shards.findPreferringReplica(shards.shardOfId(id), Order.class, id)
                         .onItem().ifNotNull().transform(OrderView::of));
     }
 
     /** One user's orders, newest first, before the cursor: one shard, one index range. */
     public Uni<List<Order>> listUser(long userId, PageRequest request) {
-        return shards.inSession(shards.shardOfBucket(Buckets.of(userId)), session -> session
+        return shards.inReplicaSession(shards.shardOfBucket(Buckets.of(userId)), session -> session
                 .createSelectionQuery("from Order where userId = :user and id < :before order by id desc",
                         Order.class)
                 .setParameter("user", userId)

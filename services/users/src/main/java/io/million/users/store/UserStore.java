@@ -61,7 +61,7 @@ public class UserStore {
     /** The user's public view, or null when there is none. */
     public Uni<UserView> find(long id) {
         return cache.getOrLoad(key(id), UserView.class, CACHE_TTL,
-                () -> shards.inSession(shards.shardOfId(id), session -> session.find(User.class, id))
+                () -> shards.findPreferringReplica(shards.shardOfId(id), User.class, id)
                         .onItem().ifNotNull().transform(UserView::of));
     }
 

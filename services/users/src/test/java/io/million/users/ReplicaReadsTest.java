@@ -1,0 +1,85 @@
+package io.million.users;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.million.testing.PageWalker;
+import io.million.testing.Postgres;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+
+/**
+ * Shard 0 gets a read replica in slot shard4. Here the "replica" is a separate database that the
+ * test fills by hand (no streaming replication on the test machine), which makes it visible
+ * where each read was served from.
+ */
+@QuarkusTest
+@TestProfile(ReplicaReadsTest.WithReplica.class)
+class ReplicaReadsTest {
+
+    static final String REPLICA_DB = "users_test_replica_0";
+
+    public static class WithReplica implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            prepareReplicaDatabase();
+            return Map.of(
+                    "million.sharding.replica.\"0\"", "4",
+                    "quarkus.hibernate-orm.\"shard4\".active", "true",
+                    "quarkus.datasource.\"shard4\".active", "true",
+                    "quarkus.datasource.\"shard4\".reactive.url",
+                    "postgresql://127.0.0.1:" + System.getenv().getOrDefault("MILLION_PG_PORT", "5432") + "/" + REPLICA_DB);
+        }
+    }
+
+    /** A fresh database with the users schema, standing in for shard 0's replica. */
+    static void prepareReplicaDatabase() {
+        if (Postgres.sql("postgres", "select count(*) from pg_database where datname = '" + REPLICA_DB + "'").equals("0")) {
+            Postgres.sql("postgres", "create database " + REPLICA_DB + " owner users");
+        }
+        Postgres.sql(REPLICA_DB, "drop table if exists users, user_emails");
+        try (InputStream in = ReplicaReadsTest.class.getClassLoader().getResourceAsStream("db/migration/V1.sql")) {
+            Postgres.sql(REPLICA_DB, "set role users;\n" + new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void staleTolerantReadsGoToTheReplicaAndMissesFallBackToThePrimary() {
+        String email = ShardingTest.emailOnShard(0);
+        String id = UserResourceTest.create(email, "Primary copy");
+
+        // Not on the replica yet (lag): the read falls back to the primary.
+        given().get("/v1/users/" + id).then().statusCode(200).body("name", equalTo("Primary copy"));
+
+        // The replica catches up with a different state than the primary has: reads now come from it.
+        String other = UserResourceTest.create(ShardingTest.emailOnShard(0), "Primary only");
+        Postgres.sql(REPLICA_DB, "insert into users (id, email, name, created_at, updated_at, version) "
+                + "values (" + other + ", 'replica@example.com', 'Replica copy', now(), now(), 0)");
+        given().get("/v1/users/" + other).then().statusCode(200).body("name", equalTo("Replica copy"));
+
+        // Listings are stale-tolerant: shard 0's part comes from the replica.
+        List<Long> listed = PageWalker.ids("/v1/users", Map.of(), 100);
+        assertTrue(listed.contains(Long.valueOf(other)), "replica row listed");
+        assertTrue(!listed.contains(Long.valueOf(id)), "row missing on the replica is not listed yet");
+
+        // Writes go to the primary, whatever the replica holds.
+        given().contentType("application/merge-patch+json").header("If-Match", "\"0\"")
+                .body("{\"name\":\"Renamed\"}").patch("/v1/users/" + id).then()
+                .statusCode(200).body("name", equalTo("Renamed"));
+        given().contentType(ContentType.JSON).body(Map.of("email", email, "name", "Twin")).post("/v1/users")
+                .then().statusCode(409);
+    }
+}
