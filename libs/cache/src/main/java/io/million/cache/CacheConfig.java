@@ -9,6 +9,10 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "million.cache")
 public interface CacheConfig {
 
+    /** Off: every read goes to the shard (for benchmarks of the storage path, or a Redis outage plan). */
+    @WithDefault("true")
+    boolean enabled();
+
     /** Prefix of every Redis key, so several services or versions can share an instance safely. */
     @WithDefault("${quarkus.application.name}:")
     String keyPrefix();

@@ -47,6 +47,9 @@ public class RedisTier {
 
     /** Cache-aside read: the cached value, else {@code loader}'s, which is then stored with {@code ttl}. */
     public <T> Uni<T> getOrLoad(String key, Class<T> type, Duration ttl, Supplier<Uni<T>> loader) {
+        if (!config.enabled()) {
+            return loader.get();
+        }
         return get(key, type).onItem().ifNull().switchTo(() -> loader.get()
                 .call(loaded -> loaded == null ? Uni.createFrom().voidItem() : put(key, loaded, ttl)));
     }
