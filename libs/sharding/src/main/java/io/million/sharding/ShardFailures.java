@@ -11,9 +11,11 @@ final class ShardFailures {
     /**
      * SQLSTATEs meaning "this database is not serving": connection exceptions (class 08), the
      * server shutting down or starting (57P01-57P03), a database refusing connections (55000 as
-     * raised by ALLOW_CONNECTIONS false) or gone (3D000).
+     * raised by ALLOW_CONNECTIONS false) or gone (3D000), and a write to a bucket range that is
+     * being moved (fenced, see {@link BucketMover}): the client retries and reaches the new shard.
      */
-    private static final Set<String> UNAVAILABLE_STATES = Set.of("57P01", "57P02", "57P03", "55000", "3D000");
+    private static final Set<String> UNAVAILABLE_STATES = Set.of("57P01", "57P02", "57P03", "55000", "3D000",
+            BucketMover.FENCED_STATE);
 
     private ShardFailures() {
     }

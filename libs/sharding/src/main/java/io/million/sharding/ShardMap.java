@@ -87,6 +87,24 @@ public final class ShardMap {
         return shards.clone();
     }
 
+    /** This map with buckets {@code from..to} given to {@code shard}, ranges merged where they touch. */
+    public ShardMap withRange(int from, int to, int shard, int maxShards) {
+        int[] owner = shardOfBucket.clone();
+        for (int bucket = from; bucket <= to; bucket++) {
+            owner[bucket] = shard;
+        }
+        StringBuilder spec = new StringBuilder();
+        int start = 0;
+        for (int bucket = 1; bucket <= Buckets.COUNT; bucket++) {
+            if (bucket == Buckets.COUNT || owner[bucket] != owner[start]) {
+                spec.append(spec.length() == 0 ? "" : ",").append(start).append('-').append(bucket - 1)
+                        .append(':').append(owner[start]);
+                start = bucket;
+            }
+        }
+        return parse(spec.toString(), maxShards);
+    }
+
     public String spec() {
         return spec;
     }

@@ -41,15 +41,16 @@ public class ShardMigrations {
     private static final long LOCK_KEY = 0x4d696c6c696f6eL;
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    void onStart(@Observes StartupEvent event, ShardingConfig config, Shards shards) {
-        if (!config.migrateAtStart()) {
-            return;
+    void onStart(@Observes StartupEvent event, ShardingConfig config, Shards shards, ShardMapStore maps) {
+        if (config.migrateAtStart()) {
+            List<String> scripts = load();
+            for (int shard = 0; shard < shards.count(); shard++) {
+                int applied = migrate(pool(shard), scripts).await().atMost(TIMEOUT);
+                LOG.infof("shard %d: schema at version %d (%d migration(s) applied now)", shard, scripts.size(),
+                        applied);
+            }
         }
-        List<String> scripts = load();
-        for (int shard = 0; shard < shards.count(); shard++) {
-            int applied = migrate(pool(shard), scripts).await().atMost(TIMEOUT);
-            LOG.infof("shard %d: schema at version %d (%d migration(s) applied now)", shard, scripts.size(), applied);
-        }
+        maps.start(TIMEOUT);
     }
 
     /** The reactive pool of a shard's slot; also used by the health check. */

@@ -46,6 +46,16 @@ public interface ShardingConfig {
     /** Connections per shard per replica. */
     int poolSize();
 
+    /**
+     * The sharded tables as {@code table:primary-key}, each with a {@code bucket} column: what the
+     * bucket mover copies from one shard to another.
+     */
+    java.util.List<String> tables();
+
+    /** How often each replica re-reads the live shard map (changed by a bucket move). */
+    @WithDefault("PT1S")
+    java.time.Duration mapRefresh();
+
     /** Versioned SQL migrations ({@code db/migration/V1.sql, V2.sql, ...}) applied to every shard at start. */
     @WithDefault("true")
     boolean migrateAtStart();

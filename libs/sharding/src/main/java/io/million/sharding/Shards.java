@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 import jakarta.inject.Singleton;
 
@@ -25,7 +26,8 @@ public class Shards {
 
     public static final String UNIT_PREFIX = "shard";
 
-    private final ShardMap map;
+    private volatile ShardMap map;
+    private volatile long mapVersion;
     private final Mutiny.SessionFactory[] factories;
     /** Per shard, where stale-tolerant reads go: its replica's slot, or the primary. */
     private final Mutiny.SessionFactory[] readFactories;
@@ -63,6 +65,26 @@ public class Shards {
 
     public ShardMap map() {
         return map;
+    }
+
+    public long mapVersion() {
+        return mapVersion;
+    }
+
+    /** Adopts a newer live map (from {@link ShardMapStore}); older or equal versions are ignored. */
+    synchronized boolean useMap(ShardMap newer, long version) {
+        if (version <= mapVersion && mapVersion != 0) {
+            return false;
+        }
+        for (int shard : newer.shards()) {
+            if (shard >= factories.length) {
+                throw new IllegalStateException("shard map version " + version + " names shard " + shard
+                        + " but only " + factories.length + " run (million.sharding.shards)");
+            }
+        }
+        this.map = newer;
+        this.mapVersion = version;
+        return true;
     }
 
     public int count() {
@@ -109,22 +131,52 @@ public class Shards {
     }
 
     /**
-     * Scatter-gather: runs {@code query} on every shard (its replica, if any) concurrently and merges the results in
-     * {@code order}, keeping the first {@code limit}. Each shard's list must already be sorted by
-     * the same order and hold at most {@code limit} items. Fails (503) if any shard is down: a
-     * partial listing would silently skip that shard's rows.
+     * Scatter-gather in key order: runs {@code query} on every shard (its replica, if any)
+     * concurrently; each must return its rows sorted by {@code idOf} ascending, at most
+     * {@code fetch} of them. Rows a shard holds but does not own under the current map (a bucket
+     * range being moved away) are dropped, so no row is listed twice. Fails (503) if any shard is
+     * down: a partial listing would silently skip that shard's rows.
      */
-    public <T> Uni<List<T>> scatter(Function<Mutiny.Session, Uni<List<T>>> query, Comparator<T> order, int limit) {
+    public <T> Uni<Gathered<T>> scatter(Function<Mutiny.Session, Uni<List<T>>> query, ToLongFunction<T> idOf,
+            int fetch) {
+        ShardMap current = map;
         List<Uni<List<T>>> perShard = new ArrayList<>(factories.length);
         for (int shard = 0; shard < factories.length; shard++) {
             perShard.add(inReplicaSession(shard, query));
         }
         return Uni.join().all(perShard).andFailFast().map(lists -> {
             List<T> merged = new ArrayList<>();
-            lists.forEach(merged::addAll);
-            merged.sort(order);
-            return merged.size() > limit ? List.copyOf(merged.subList(0, limit)) : merged;
+            long boundary = Long.MAX_VALUE;
+            boolean filtered = false;
+            for (int shard = 0; shard < lists.size(); shard++) {
+                List<T> rows = lists.get(shard);
+                for (T row : rows) {
+                    if (current.shardOfId(idOf.applyAsLong(row)) == shard) {
+                        merged.add(row);
+                    } else {
+                        filtered = true;
+                    }
+                }
+                if (rows.size() >= fetch) {
+                    // This shard may hold more rows after its last one: nothing beyond it is known.
+                    boundary = Math.min(boundary, idOf.applyAsLong(rows.get(rows.size() - 1)));
+                }
+            }
+            merged.sort(Comparator.comparingLong(idOf));
+            if (!filtered) {
+                return new Gathered<>(merged.size() > fetch ? List.copyOf(merged.subList(0, fetch)) : merged, null);
+            }
+            long limit = boundary;
+            List<T> known = merged.stream().filter(row -> idOf.applyAsLong(row) <= limit).limit(fetch).toList();
+            return new Gathered<>(known, known.size() < fetch && boundary != Long.MAX_VALUE ? boundary : null);
         });
+    }
+
+    /**
+     * Rows of a scatter, in key order. {@code resumeAfter}, when set, is the key after which the
+     * listing goes on even though fewer rows than fetched came back (rows were dropped as foreign).
+     */
+    public record Gathered<T>(List<T> items, Long resumeAfter) {
     }
 
     private static <T> Uni<T> guard(int shard, Uni<T> work) {

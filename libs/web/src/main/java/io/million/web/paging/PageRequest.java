@@ -21,6 +21,17 @@ public record PageRequest(int limit, Long after) {
         return new Page<>(List.copyOf(items), Cursor.encode(key.applyAsLong(items.get(limit - 1))));
     }
 
+    /**
+     * As {@link #page(List, ToLongFunction)}, for a source that may stop short of a full fetch while
+     * more rows follow: {@code resumeAfter} (or null) is the key the next page starts after.
+     */
+    public <T> Page<T> page(List<T> fetched, ToLongFunction<T> key, Long resumeAfter) {
+        if (fetched.size() > limit || resumeAfter == null) {
+            return page(fetched, key);
+        }
+        return new Page<>(fetched, Cursor.encode(resumeAfter));
+    }
+
     /** How many rows to fetch: one more than the page holds. */
     public int fetchSize() {
         return limit + 1;

@@ -109,8 +109,8 @@ public class UserResource {
     @Operation(summary = "List users by id across all shards", description = "Cursor-paged: pass `next` back as `cursor`")
     public Uni<Page<UserView>> list(@RestQuery String limit, @RestQuery String cursor) {
         var request = paging.request(limit, cursor);
-        return store.list(request).map(users -> request.page(users.stream().map(UserView::of).toList(),
-                UserView::key));
+        return store.list(request).map(users -> request.page(users.items().stream().map(UserView::of).toList(),
+                UserView::key, users.resumeAfter()));
     }
 
     private static EntityTag tag(UserView user) {

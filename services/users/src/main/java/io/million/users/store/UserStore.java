@@ -2,8 +2,6 @@ package io.million.users.store;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -91,13 +89,13 @@ public class UserStore {
      * Users in id order after the cursor, from every shard: each shard returns its first
      * {@code fetchSize} rows after the cursor, and the merge keeps the first {@code fetchSize}.
      */
-    public Uni<List<User>> list(PageRequest request) {
+    public Uni<Shards.Gathered<User>> list(PageRequest request) {
         long after = request.after() == null ? -1 : request.after();
         return shards.scatter(session -> session
                 .createSelectionQuery("from User where id > :after order by id", User.class)
                 .setParameter("after", after)
                 .setMaxResults(request.fetchSize())
-                .getResultList(), Comparator.comparingLong((User user) -> user.id), request.fetchSize());
+                .getResultList(), user -> user.id, request.fetchSize());
     }
 
     private static String key(long id) {
