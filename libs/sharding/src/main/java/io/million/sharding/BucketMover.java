@@ -45,6 +45,7 @@ public class BucketMover {
     private static final Logger LOG = Logger.getLogger(BucketMover.class);
     /** SQLSTATE the fence raises; classified as "shard unavailable" (503, retry). */
     public static final String FENCED_STATE = "MIL01";
+    private static final int FENCE_ATTEMPTS = 10;
     /** The mover's own sessions pass the fence. */
     private static final String BYPASS = "set local million.mover = 'on'";
     private static final String FENCE_FUNCTION = """
@@ -166,13 +167,21 @@ public class BucketMover {
         });
     }
 
-    /** Fences the range on the source once every write already in flight there has finished. */
+    /**
+     * Fences the range on the source once every write already in flight there has finished. Locking
+     * several tables can deadlock with a writer that holds one of them (PostgreSQL then aborts one
+     * side: a writer's client gets a 503 and retries); the mover waits at most 2 s per attempt and
+     * tries again.
+     */
     private Uni<Void> fence(Pool src, int from, int to) {
         String names = String.join(", ", tables.stream().map(Table::name).toList());
-        return src.withTransaction(connection -> connection.query("lock table " + names + " in share mode").execute()
+        return src.withTransaction(connection -> connection.query("set local lock_timeout = '2s'").execute()
+                .chain(() -> connection.query("lock table " + names + " in share mode").execute())
                 .chain(() -> connection.preparedQuery("insert into million_fenced_buckets (lo, hi) values ($1, $2)")
                         .execute(Tuple.of((short) from, (short) to)))
-                .replaceWithVoid());
+                .replaceWithVoid())
+                .onFailure().invoke(failure -> LOG.infof("fence attempt failed, retrying: %s", failure.getMessage()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(100)).atMost(FENCE_ATTEMPTS);
     }
 
     /** Removes {@code from..to} from a shard's fenced ranges, splitting a range that covers more. */

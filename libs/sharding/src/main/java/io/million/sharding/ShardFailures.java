@@ -5,7 +5,7 @@ import java.util.Set;
 
 import io.vertx.pgclient.PgException;
 
-/** Tells a shard that cannot be reached from a query that failed on a reachable shard. */
+/** Tells a failure worth a retry (shard unreachable, range fenced, transaction aborted by the database) from a bug. */
 final class ShardFailures {
 
     /**
@@ -13,9 +13,11 @@ final class ShardFailures {
      * server shutting down or starting (57P01-57P03), a database refusing connections (55000 as
      * raised by ALLOW_CONNECTIONS false) or gone (3D000), and a write to a bucket range that is
      * being moved (fenced, see {@link BucketMover}): the client retries and reaches the new shard.
+     * A deadlock or serialization failure (40P01, 40001) rolled the transaction back whole, so a
+     * retry is safe: the client is told to retry too.
      */
     private static final Set<String> UNAVAILABLE_STATES = Set.of("57P01", "57P02", "57P03", "55000", "3D000",
-            BucketMover.FENCED_STATE);
+            BucketMover.FENCED_STATE, "40P01", "40001");
 
     private ShardFailures() {
     }

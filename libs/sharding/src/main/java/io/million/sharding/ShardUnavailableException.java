@@ -12,7 +12,7 @@ public class ShardUnavailableException extends ProblemException {
     static final int RETRY_AFTER_SECONDS = 2;
 
     public ShardUnavailableException(int shard, Throwable cause) {
-        super(Problem.of(503, "Service Unavailable", "The shard holding this data is unavailable; retry shortly"),
+        super(Problem.of(503, "Service Unavailable", "The shard holding this data is unavailable or busy; retry shortly"),
                 Map.of("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)), cause);
     }
 }
