@@ -40,9 +40,9 @@ public class RedisTier {
         this.values = redis.value(String.class, byte[].class);
         this.json = json;
         this.config = config;
-        this.hits = meters.counter("million.cache.requests", "tier", "l2", "outcome", "hit");
-        this.misses = meters.counter("million.cache.requests", "tier", "l2", "outcome", "miss");
-        this.errors = meters.counter("million.cache.requests", "tier", "l2", "outcome", "error");
+        this.hits = meters.counter("million.cache.requests", "cache", "all", "tier", "l2", "outcome", "hit");
+        this.misses = meters.counter("million.cache.requests", "cache", "all", "tier", "l2", "outcome", "miss");
+        this.errors = meters.counter("million.cache.requests", "cache", "all", "tier", "l2", "outcome", "error");
     }
 
     /** Cache-aside read: the cached value, else {@code loader}'s, which is then stored with {@code ttl}. */
@@ -93,6 +93,26 @@ public class RedisTier {
                 .ifNoItem().after(config.redisTimeout()).fail()
                 .onFailure().recoverWithItem(failure -> {
                     degrade("evict", key, failure);
+                    return null;
+                });
+    }
+
+    /** Raw bytes under {@code key}, or null on a miss or a Redis failure. */
+    public Uni<byte[]> getBytes(String key) {
+        return values.get(namespaced(key))
+                .ifNoItem().after(config.redisTimeout()).fail()
+                .invoke(bytes -> (bytes == null ? misses : hits).increment())
+                .onFailure().recoverWithItem(failure -> {
+                    degrade("get", key, failure);
+                    return null;
+                });
+    }
+
+    public Uni<Void> putBytes(String key, byte[] bytes, Duration ttl) {
+        return values.set(namespaced(key), bytes, new SetArgs().px(ttl))
+                .ifNoItem().after(config.redisTimeout()).fail()
+                .onFailure().recoverWithItem(failure -> {
+                    degrade("put", key, failure);
                     return null;
                 });
     }

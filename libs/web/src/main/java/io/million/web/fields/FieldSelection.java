@@ -125,7 +125,8 @@ public class FieldSelection {
 
     /** Top-level JSON property names of the type a resource method returns, unwrapping wrappers. */
     private Set<String> declaredFields(Method method) {
-        Type type = unwrap(method.getGenericReturnType());
+        Fields declared = method.getAnnotation(Fields.class);
+        Type type = declared != null ? declared.value() : unwrap(method.getGenericReturnType());
         if (type == null || type == Object.class || type == Response.class) {
             return ANY;
         }

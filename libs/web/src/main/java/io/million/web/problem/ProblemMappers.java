@@ -1,6 +1,5 @@
 package io.million.web.problem;
 
-import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -159,14 +158,11 @@ public class ProblemMappers {
 
     static boolean isDependencyDown(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ConnectException || t instanceof FaultToleranceException
-                    || t instanceof io.vertx.core.http.ConnectionPoolTooBusyException
-                    || t.getClass().getName().equals("io.vertx.sqlclient.ClosedConnectionException")
-                    || t.getClass().getName().equals("io.vertx.core.impl.NoStackTraceTimeoutException")) {
+            if (t instanceof FaultToleranceException) {
                 return true;
             }
         }
-        return false;
+        return Unavailable.is(e);
     }
 
     private static boolean isReturnValue(Path path) {

@@ -16,13 +16,24 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.million.cache.Representation;
+import io.million.cache.TieredCache;
 import io.million.catalog.domain.Product;
 import io.million.catalog.events.CatalogEvents;
 import io.million.catalog.store.ProductStore;
+import io.million.web.Preconditions;
+import io.million.web.fields.Fields;
 import io.million.web.paging.Page;
 import io.million.web.paging.Paging;
 import io.million.web.problem.ProblemException;
@@ -36,12 +47,19 @@ public class ProductResource {
     private final ProductStore store;
     private final CatalogEvents events;
     private final Paging paging;
+    private final TieredCache cache;
+    private final ProductCache.Config cacheConfig;
+    private final ObjectMapper json;
     private final Clock clock = Clock.systemUTC();
 
-    public ProductResource(ProductStore store, CatalogEvents events, Paging paging) {
+    public ProductResource(ProductStore store, CatalogEvents events, Paging paging, TieredCache cache,
+            ProductCache.Config cacheConfig, ObjectMapper json) {
         this.store = store;
         this.events = events;
         this.paging = paging;
+        this.cache = cache;
+        this.cacheConfig = cacheConfig;
+        this.json = json;
     }
 
     @POST
@@ -52,6 +70,7 @@ public class ProductResource {
                 body.priceCents(), body.currency(), body.stock(), clock.instant());
         return store.create(product)
                 .invoke(events::created)
+                .call(created -> cache.invalidate(Long.toString(created.id)))
                 .map(created -> RestResponse.ResponseBuilder
                         .<ProductView>created(URI.create("/v1/products/" + created.id))
                         .entity(ProductView.of(created))
@@ -59,15 +78,45 @@ public class ProductResource {
                         .build());
     }
 
+    /**
+     * The product, through L1 (in-process), L2 (Redis) and the database. Cache hits with no query
+     * string are answered earlier by {@link ProductHotPath} without reaching this method.
+     */
     @GET
     @Path("{id}")
-    @Operation(summary = "Get a product by id", description = "404 problem when there is none")
-    public Uni<RestResponse<ProductView>> get(@RestPath long id) {
-        return store.find(id)
-                .onItem().ifNull().failWith(() -> ProblemException.notFound("No product " + id))
-                .map(product -> RestResponse.ResponseBuilder.ok(product)
-                        .tag(new EntityTag(Long.toString(product.version())))
-                        .build());
+    @Fields(ProductView.class)
+    @Operation(summary = "Get a product by id",
+            description = "Cacheable by CDNs: strong ETag, Last-Modified, Cache-Control, Surrogate-Key; "
+                    + "If-None-Match answers 304; 404 problem when there is none")
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ProductView.class)))
+    public Uni<RestResponse<byte[]>> get(@RestPath long id, @RestHeader("If-None-Match") String ifNoneMatch) {
+        String key = Long.toString(id);
+        return cache.get(key, () -> store.find(id).map(this::represent)).map(found -> {
+            if (found.isNotFound()) {
+                throw ProblemException.notFound("No product " + id);
+            }
+            boolean notModified = Preconditions.matches(ifNoneMatch, found.etag());
+            var response = notModified ? RestResponse.ResponseBuilder.<byte[]>notModified()
+                    : RestResponse.ResponseBuilder.ok(found.body(), MediaType.APPLICATION_JSON);
+            return response.header("ETag", found.etag())
+                    .header("Last-Modified", found.lastModifiedHeader())
+                    .header("Cache-Control", cacheConfig.cacheControl())
+                    .header("Surrogate-Key", found.surrogateKeys())
+                    .build();
+        });
+    }
+
+    private Representation represent(Product product) {
+        if (product == null) {
+            return Representation.NOT_FOUND;
+        }
+        try {
+            return new Representation(json.writeValueAsBytes(ProductView.of(product)),
+                    Preconditions.etag(product.version), product.updatedAt, "product-" + product.id + " products");
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a product view is always serializable", e);
+        }
     }
 
     @GET

@@ -1,32 +1,25 @@
 package io.million.catalog.store;
 
-import java.time.Duration;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.hibernate.reactive.mutiny.Mutiny;
 
-import io.million.cache.RedisTier;
-import io.million.catalog.api.ProductView;
 import io.million.catalog.domain.Product;
 import io.million.web.paging.PageRequest;
 import io.million.web.problem.ProblemException;
 import io.million.web.problem.UniqueViolation;
 import io.smallrye.mutiny.Uni;
 
-/** Products in PostgreSQL, with reads through this service's Redis tier. */
+/** Products in PostgreSQL. Reads are cached as ready-to-send representations by the API layer. */
 @ApplicationScoped
 public class ProductStore {
 
-    private static final Duration CACHE_TTL = Duration.ofMinutes(5);
-
     private final Mutiny.SessionFactory sessions;
-    private final RedisTier cache;
 
-    public ProductStore(Mutiny.SessionFactory sessions, RedisTier cache) {
+    public ProductStore(Mutiny.SessionFactory sessions) {
         this.sessions = sessions;
-        this.cache = cache;
     }
 
     /** Inserts the product; a taken sku is a 409 problem. */
@@ -36,11 +29,9 @@ public class ProductStore {
                 .transform(failure -> ProblemException.conflict("A product with sku " + product.sku + " exists"));
     }
 
-    /** The product's public view, or null when there is none. */
-    public Uni<ProductView> find(long id) {
-        return cache.getOrLoad("product:" + id, ProductView.class, CACHE_TTL,
-                () -> sessions.withSession(session -> session.find(Product.class, id))
-                        .onItem().ifNotNull().transform(ProductView::of));
+    /** The product, or null when there is none (callers cache its representation). */
+    public Uni<Product> find(long id) {
+        return sessions.withSession(session -> session.find(Product.class, id));
     }
 
     /** Products of one category by id, after the cursor: one more than a page, to detect the next. */

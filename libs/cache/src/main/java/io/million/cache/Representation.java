@@ -1,0 +1,97 @@
+package io.million.cache;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * A ready-to-send HTTP representation: the serialized body (kept as a Vert.x buffer so a cache hit
+ * writes it without copying or serializing), its strong ETag and Last-Modified. {@link #NOT_FOUND}
+ * marks a cached 404. Immutable.
+ */
+public final class Representation {
+
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+
+    /** A negative entry: the resource does not exist (cached briefly). */
+    public static final Representation NOT_FOUND = new Representation(new byte[0], "", Instant.EPOCH, "");
+
+
+    private final byte[] body;
+    private final Buffer buffer;
+    private final String etag;
+    private final Instant lastModified;
+    private final String lastModifiedHeader;
+    private final String surrogateKeys;
+
+    /** @param surrogateKeys space-separated purge tags for edges ({@code Surrogate-Key}) */
+    public Representation(byte[] body, String etag, Instant lastModified, String surrogateKeys) {
+        this.body = body;
+        this.surrogateKeys = surrogateKeys;
+        this.buffer = Buffer.buffer(body);
+        this.etag = etag;
+        this.lastModified = lastModified;
+        this.lastModifiedHeader = HTTP_DATE.format(lastModified);
+    }
+
+    public boolean isNotFound() {
+        return this == NOT_FOUND;
+    }
+
+    public byte[] body() {
+        return body;
+    }
+
+    /** The body as a buffer to hand to Vert.x; shared, never modified. */
+    public Buffer buffer() {
+        return buffer;
+    }
+
+    /** Quoted strong entity tag, as sent. */
+    public String etag() {
+        return etag;
+    }
+
+    public Instant lastModified() {
+        return lastModified;
+    }
+
+    public String lastModifiedHeader() {
+        return lastModifiedHeader;
+    }
+
+    public String surrogateKeys() {
+        return surrogateKeys;
+    }
+
+    /** Wire form for the Redis tier: etag, surrogate keys, last-modified millis, body. A negative entry is empty. */
+    byte[] encode() {
+        if (isNotFound()) {
+            return new byte[0];
+        }
+        byte[] tag = etag.getBytes(StandardCharsets.UTF_8);
+        byte[] keys = surrogateKeys.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(4 + tag.length + 4 + keys.length + 8 + body.length).putInt(tag.length).put(tag)
+                .putInt(keys.length).put(keys).putLong(lastModified.toEpochMilli()).put(body).array();
+    }
+
+    static Representation decode(byte[] bytes) {
+        if (bytes.length == 0) {
+            return NOT_FOUND;
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        byte[] tag = new byte[in.getInt()];
+        in.get(tag);
+        byte[] keys = new byte[in.getInt()];
+        in.get(keys);
+        long modified = in.getLong();
+        byte[] body = new byte[in.remaining()];
+        in.get(body);
+        return new Representation(body, new String(tag, StandardCharsets.UTF_8), Instant.ofEpochMilli(modified),
+                new String(keys, StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,43 @@
+package io.million.web.problem;
+
+import java.net.ConnectException;
+import java.util.Set;
+
+import io.vertx.pgclient.PgException;
+
+/**
+ * Tells "a backing server cannot serve right now, retry" (503) from a bug (500): connection
+ * refused or closed, pool or request timeouts, and PostgreSQL states meaning the database is not
+ * serving — connection exceptions (class 08), shutting down or starting (57P01-57P03), refusing
+ * connections (55000, as with ALLOW_CONNECTIONS false), gone (3D000).
+ */
+public final class Unavailable {
+
+    private static final Set<String> STATES = Set.of("57P01", "57P02", "57P03", "55000", "3D000");
+    private static final Set<String> TYPES = Set.of("io.vertx.sqlclient.ClosedConnectionException",
+            "io.vertx.core.impl.NoStackTraceTimeoutException", "io.vertx.core.http.ConnectionPoolTooBusyException",
+            "io.smallrye.mutiny.TimeoutException");
+
+    private Unavailable() {
+    }
+
+    public static boolean is(Throwable failure) {
+        return is(failure, Set.of());
+    }
+
+    /** As {@link #is(Throwable)}, also counting the given extra SQLSTATEs as retryable. */
+    public static boolean is(Throwable failure, Set<String> extraStates) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConnectException || t instanceof java.nio.channels.ClosedChannelException
+                    || TYPES.contains(t.getClass().getName())) {
+                return true;
+            }
+            String state = t instanceof PgException pg ? pg.getSqlState()
+                    : t instanceof java.sql.SQLException sql ? sql.getSQLState() : null;
+            if (state != null && (state.startsWith("08") || STATES.contains(state) || extraStates.contains(state))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

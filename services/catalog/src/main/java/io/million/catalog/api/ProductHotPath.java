@@ -1,0 +1,64 @@
+package io.million.catalog.api;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+import io.million.cache.Representation;
+import io.million.cache.TieredCache;
+import io.million.web.Preconditions;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+
+/**
+ * The cache-hit path of {@code GET /v1/products/{id}}: a Vert.x route ahead of the REST layer
+ * writes the L1 representation's bytes and headers, with no database, Redis, serialization or
+ * blocking. Anything else (an L1 miss, a cached 404, a query string such as {@code ?fields=})
+ * goes on to {@code ProductResource}, which loads and fills L1. Same headers either way.
+ */
+@Singleton
+public class ProductHotPath {
+
+    private static final String PATH = "/v1/products/:id";
+    private static final CharSequence JSON = HttpHeaders.createOptimized("application/json;charset=UTF-8");
+    private static final CharSequence SURROGATE_KEY = HttpHeaders.createOptimized("Surrogate-Key");
+
+    private final TieredCache cache;
+    private final CharSequence cacheControl;
+
+    public ProductHotPath(TieredCache cache, ProductCache.Config config) {
+        this.cache = cache;
+        this.cacheControl = HttpHeaders.createOptimized(config.cacheControl());
+    }
+
+    void install(@Observes Router router) {
+        // After the compression threshold handler (Integer.MIN_VALUE), before the REST layer.
+        router.get(PATH).order(Integer.MIN_VALUE + 1).handler(ctx -> {
+            HttpServerRequest request = ctx.request();
+            if (request.query() != null) {
+                ctx.next();
+                return;
+            }
+            Representation hit = cache.getIfPresent(ctx.pathParam("id"));
+            if (hit == null || hit.isNotFound()) {
+                ctx.next();
+                return;
+            }
+            HttpServerResponse response = ctx.response();
+            MultiMap headers = response.headers();
+            headers.add(HttpHeaders.ETAG, hit.etag());
+            headers.add(HttpHeaders.LAST_MODIFIED, hit.lastModifiedHeader());
+            headers.add(HttpHeaders.CACHE_CONTROL, cacheControl);
+            headers.add(SURROGATE_KEY, hit.surrogateKeys());
+            String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
+            if (ifNoneMatch != null && Preconditions.matches(ifNoneMatch, hit.etag())) {
+                response.setStatusCode(304).end();
+                return;
+            }
+            headers.add(HttpHeaders.CONTENT_TYPE, JSON);
+            response.end(hit.buffer());
+        });
+    }
+}

@@ -1,0 +1,117 @@
+package io.million.catalog;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.million.testing.Postgres;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+
+/** Product reads through L1 / L2 / PostgreSQL, with the HTTP caching contract for CDNs. */
+@QuarkusTest
+class ProductCachingTest {
+
+    @Inject
+    RedisDataSource redis;
+
+    static long newProduct() {
+        return ProductResourceTest.create(ProductResourceTest.product(ProductResourceTest.newSku(), "cached"));
+    }
+
+    static double metric(String series) {
+        String metrics = given().get("/q/metrics").asString();
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return 0;
+    }
+
+    @Test
+    void publicReadsCarryCdnHeadersOnMissAndOnHit() {
+        long id = newProduct();
+        for (int read = 0; read < 2; read++) { // the first loads, the second is an L1 hit
+            given().get("/v1/products/" + id).then().statusCode(200)
+                    .header("Cache-Control", equalTo(
+                            "public, max-age=60, s-maxage=300, stale-while-revalidate=30, stale-if-error=86400"))
+                    .header("ETag", equalTo("\"0\""))
+                    .header("Last-Modified", notNullValue())
+                    .header("Surrogate-Key", equalTo("product-" + id + " products"))
+                    .header("Vary", containsString("Accept-Encoding"))
+                    .contentType(containsString("application/json"))
+                    .body("id", equalTo((int) id))
+                    .body("$", not(hasKey("stock")));
+        }
+    }
+
+    @Test
+    void aSecondReadIsAnL1HitAndConditionalReadsAre304() {
+        long id = newProduct();
+        String hits = "million_cache_requests_total{cache=\"product\",outcome=\"hit\",tier=\"l1\"}";
+        given().get("/v1/products/" + id).then().statusCode(200);
+        double before = metric(hits);
+        Response second = given().get("/v1/products/" + id);
+        assertEquals(200, second.statusCode());
+        assertTrue(metric(hits) > before, "the second read was an L1 hit");
+        given().header("If-None-Match", "\"0\"").get("/v1/products/" + id).then().statusCode(304)
+                .header("ETag", equalTo("\"0\""));
+        given().header("If-None-Match", "\"0\"").queryParam("fields", "sku").get("/v1/products/" + id).then()
+                .statusCode(304);
+    }
+
+    @Test
+    void fieldsAndCompressionStillWorkOnCachedProducts() {
+        long id = newProduct();
+        given().get("/v1/products/" + id).then().statusCode(200);
+        given().queryParam("fields", "id,sku").get("/v1/products/" + id).then().statusCode(200)
+                .body("$", not(hasKey("name"))).body("id", equalTo((int) id));
+        given().queryParam("fields", "stock").get("/v1/products/" + id).then().statusCode(400)
+                .body("errors[0].field", equalTo("fields"));
+    }
+
+    @Test
+    void aMissingProductIsA404ProblemAndIsCachedBriefly() {
+        given().get("/v1/products/999999999").then().statusCode(404)
+                .contentType(containsString("application/problem+json"));
+        given().get("/v1/products/999999999").then().statusCode(404);
+        assertTrue(redis.key().exists("catalog:product:999999999"), "the 404 is cached (negative entry)");
+    }
+
+    @Test
+    void theLastGoodRepresentationIsServedWhileTheDatabaseIsDown() throws InterruptedException {
+        long id = newProduct();
+        String body = given().get("/v1/products/" + id).then().statusCode(200).extract().asString();
+        Thread.sleep(2_500); // past the L1 TTL of the test profile
+        redis.key().del("catalog:product:" + id); // and gone from L2
+        Postgres.stopDatabase("catalog_test_0");
+        try {
+            given().get("/v1/products/" + id).then().statusCode(200).body(equalTo(body));
+            long unseen = newProductWhileDown();
+            assertEquals(-1, unseen);
+        } finally {
+            Postgres.startDatabase("catalog_test_0");
+        }
+        assertTrue(metric("million_cache_stale_served_total{cache=\"product\"}") >= 1);
+    }
+
+    /** A write while the database is down is refused (503), never accepted and lost. */
+    private static long newProductWhileDown() {
+        int status = given().contentType("application/json")
+                .body(ProductResourceTest.product(ProductResourceTest.newSku(), "down")).post("/v1/products")
+                .statusCode();
+        assertTrue(status == 503, "status " + status);
+        return -1;
+    }
+}
