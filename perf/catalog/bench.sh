@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Catalog cache hit vs nginx serving the very same bytes as a static file, in one run:
+# GET /v1/products/{id} answered from L1 by the hot path, against nginx's GET /product.json.
+# Each server is pinned to core 0, wrk to core 1; the JVM is warmed for $WARMUP s (throughput
+# keeps rising for about two minutes), then the two are measured in alternating rounds and the
+# ratio catalog/nginx of each round and their median are printed. Goal: >= 0.9.
+#
+#   perf/catalog/bench.sh                          # 120 s warm-up, 3 rounds of 20 s each
+#   WARMUP=60 ROUNDS=5 DURATION=30 perf/catalog/bench.sh
+#
+# Loopback only; every phase is bounded by its duration.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+WARMUP=${WARMUP:-120}
+DURATION=${DURATION:-20}
+ROUNDS=${ROUNDS:-3}
+CONNECTIONS=${CONNECTIONS:-64}
+CATALOG_PORT=${CATALOG_BENCH_PORT:-18282}
+NGINX_PORT=${NGINX_BENCH_PORT:-18080}
+JAR=$ROOT/services/catalog/target/quarkus-app/quarkus-run.jar
+WORK=$(mktemp -d)
+chmod 755 "$WORK"
+trap 'kill $(cat "$WORK"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v nginx >/dev/null || need+=(nginx)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+"$ROOT/stack/million" infra >/dev/null
+[ -f "$JAR" ] || (cd "$ROOT" && ./mvnw -B -q -ntp -DskipTests install -pl services/catalog -am)
+
+taskset -c 0 java -Xms256m -Xmx512m -Dquarkus.http.port="$CATALOG_PORT" -Dquarkus.http.host=127.0.0.1 \
+  -Dquarkus.log.level=WARN -Dmillion.catalog.product-cache.ttl=PT1H -jar "$JAR" >"$WORK/catalog.log" 2>&1 &
+echo $! >"$WORK/catalog.pid"
+for _ in $(seq 1 120); do
+  curl -fs -o /dev/null "http://127.0.0.1:$CATALOG_PORT/q/health/ready" && break
+  sleep 0.5
+done
+
+# A product whose representation is about 230 bytes, like the baseline figures in shared/FACTS.md.
+sku="BENCH-$RANDOM$RANDOM"
+id=$(curl -fs -X POST -H 'Content-Type: application/json' "http://127.0.0.1:$CATALOG_PORT/v1/products" \
+  -d "{\"sku\":\"$sku\",\"name\":\"Stoneware mug\",\"description\":\"350 ml, dishwasher safe\",\"category\":\"kitchen\",\"priceCents\":1299,\"currency\":\"EUR\",\"stock\":100}" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+url="http://127.0.0.1:$CATALOG_PORT/v1/products/$id"
+mkdir -p "$WORK/www"
+curl -fs "$url" -o "$WORK/www/product.json"
+curl -fs "$url" -o /dev/null # now an L1 hit
+bytes=$(wc -c <"$WORK/www/product.json")
+
+cat >"$WORK/nginx.conf" <<NGINX
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 100000000;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $WORK/www;
+    default_type application/json;
+  }
+}
+NGINX
+taskset -c 0 nginx -c "$WORK/nginx.conf" -p "$WORK"
+nginx_url="http://127.0.0.1:$NGINX_PORT/product.json"
+curl -fs "$nginx_url" | cmp -s - "$WORK/www/product.json" || { echo "nginx does not serve the same bytes" >&2; exit 1; }
+
+rps() { taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$2"s "$1" | awk '/^Requests\/sec/ {print $2}'; }
+
+echo "warming the catalog for ${WARMUP}s and nginx for 30s ($bytes-byte body)"
+rps "$url" "$WARMUP" >/dev/null
+rps "$nginx_url" 30 >/dev/null
+
+ratios=()
+printf '%-6s %14s %14s %8s\n' round "catalog req/s" "nginx req/s" ratio
+for round in $(seq 1 "$ROUNDS"); do
+  c=$(rps "$url" "$DURATION")
+  n=$(rps "$nginx_url" "$DURATION")
+  r=$(awk -v c="$c" -v n="$n" 'BEGIN {printf "%.3f", c / n}')
+  ratios+=("$r")
+  printf '%-6s %14s %14s %8s\n' "$round" "$c" "$n" "$r"
+done
+median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
+echo "median ratio catalog/nginx: $median (goal >= 0.9; wrk -t1 -c$CONNECTIONS, ${DURATION}s rounds, servers on core 0, wrk on core 1)"
