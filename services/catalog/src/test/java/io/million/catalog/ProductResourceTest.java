@@ -122,6 +122,55 @@ class ProductResourceTest {
     }
 
     @Test
+    void patchChangesTheProductEverywhereAndHonoursIfMatch() {
+        long id = create(product(newSku(), "kitchen"));
+        given().get("/v1/products/" + id).then().statusCode(200).body("name", org.hamcrest.Matchers.startsWith("Mug"));
+        given().get("/v1/products/" + id).then().statusCode(200); // now cached in L1 and L2
+        given().contentType("application/merge-patch+json").header("If-Match", "\"5\"")
+                .body("{\"name\":\"Big mug\"}").patch("/v1/products/" + id).then().statusCode(412);
+        given().contentType("application/merge-patch+json").header("If-Match", "\"0\"")
+                .body("{\"name\":\"Big mug\",\"priceCents\":1500,\"description\":null}")
+                .patch("/v1/products/" + id).then().statusCode(200)
+                .header("ETag", equalTo("\"1\"")).body("name", equalTo("Big mug"));
+        given().get("/v1/products/" + id).then().statusCode(200)
+                .header("ETag", equalTo("\"1\""))
+                .body("name", equalTo("Big mug")).body("priceCents", equalTo(1500));
+    }
+
+    @Test
+    void patchRefusesInvalidOrFixedFields() {
+        long id = create(product(newSku(), "kitchen"));
+        given().contentType("application/merge-patch+json").body("{\"sku\":\"OTHER\"}")
+                .patch("/v1/products/" + id).then().statusCode(422).body("errors[0].field", equalTo("sku"));
+        given().contentType("application/merge-patch+json")
+                .body("{\"priceCents\":-5,\"currency\":\"euro\",\"stock\":3,\"name\":7}")
+                .patch("/v1/products/" + id).then().statusCode(400)
+                .body("errors.field", hasItems("priceCents", "currency", "stock", "name"));
+        given().contentType("application/merge-patch+json").body("{\"name\":\"x\"}")
+                .patch("/v1/products/0").then().statusCode(404);
+    }
+
+    @Test
+    void deleteRemovesTheProductAndItsCachedCopies() {
+        long id = create(product(newSku(), "kitchen"));
+        given().get("/v1/products/" + id).then().statusCode(200);
+        given().header("If-Match", "\"3\"").delete("/v1/products/" + id).then().statusCode(412);
+        given().delete("/v1/products/" + id).then().statusCode(204);
+        given().get("/v1/products/" + id).then().statusCode(404);
+        given().get("/v1/products/" + id + "/stock").then().statusCode(404);
+    }
+
+    @Test
+    void stockIsItsOwnBrieflyCacheableResource() {
+        long id = create(product(newSku(), "kitchen"));
+        given().get("/v1/products/" + id + "/stock").then().statusCode(200)
+                .header("Cache-Control", equalTo("public, max-age=1, s-maxage=1"))
+                .body("productId", equalTo((int) id))
+                .body("available", equalTo(10))
+                .body("reserved", equalTo(0));
+    }
+
+    @Test
     void listingNeedsACategory() {
         given().get("/v1/products").then().statusCode(400).body("errors[0].field", equalTo("category"));
     }

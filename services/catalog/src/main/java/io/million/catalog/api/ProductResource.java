@@ -7,7 +7,9 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -25,6 +27,7 @@ import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.million.cache.Representation;
@@ -44,16 +47,21 @@ import io.smallrye.mutiny.Uni;
 @Tag(name = "products")
 public class ProductResource {
 
+    static final String MERGE_PATCH = "application/merge-patch+json";
+    static final String STOCK_CACHE_CONTROL = "public, max-age=1, s-maxage=1";
+
     private final ProductStore store;
     private final CatalogEvents events;
     private final Paging paging;
     private final TieredCache cache;
     private final ProductCache.Config cacheConfig;
     private final ObjectMapper json;
+    private final jakarta.validation.Validator validator;
     private final Clock clock = Clock.systemUTC();
 
     public ProductResource(ProductStore store, CatalogEvents events, Paging paging, TieredCache cache,
-            ProductCache.Config cacheConfig, ObjectMapper json) {
+            ProductCache.Config cacheConfig, ObjectMapper json, jakarta.validation.Validator validator) {
+        this.validator = validator;
         this.store = store;
         this.events = events;
         this.paging = paging;
@@ -67,8 +75,8 @@ public class ProductResource {
     @Operation(summary = "Create a product", description = "201 with Location; 409 when the sku is taken")
     public Uni<RestResponse<ProductView>> create(@Valid @NotNull CreateProductRequest body) {
         Product product = Product.create(body.sku(), body.name(), body.description(), body.category(),
-                body.priceCents(), body.currency(), body.stock(), clock.instant());
-        return store.create(product)
+                body.priceCents(), body.currency(), clock.instant());
+        return store.create(product, body.stock())
                 .invoke(events::created)
                 .call(created -> cache.invalidate(Long.toString(created.id)))
                 .map(created -> RestResponse.ResponseBuilder
@@ -105,6 +113,40 @@ public class ProductResource {
                     .header("Surrogate-Key", found.surrogateKeys())
                     .build();
         });
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Consumes(MERGE_PATCH)
+    @Operation(summary = "Change a product (JSON merge patch)",
+            description = "name, description, category, priceCents, currency; stale If-Match is 412; sku is 422")
+    public Uni<RestResponse<ProductView>> patch(@RestPath long id, @RestHeader("If-Match") String ifMatch,
+            JsonNode patch) {
+        var change = ProductPatch.parse(patch, validator);
+        return store.update(id, ifMatch, product -> change.applyTo(product, clock.instant()))
+                .call(updated -> cache.invalidate(Long.toString(id)))
+                .map(updated -> RestResponse.ResponseBuilder.ok(ProductView.of(updated))
+                        .header("ETag", Preconditions.etag(updated.version)).build());
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "Delete a product", description = "204; If-Match honoured; caches everywhere dropped")
+    public Uni<RestResponse<Void>> delete(@RestPath long id, @RestHeader("If-Match") String ifMatch) {
+        return store.delete(id, ifMatch)
+                .call(() -> cache.invalidate(Long.toString(id)))
+                .map(ignored -> RestResponse.noContent());
+    }
+
+    /** Volatile data, apart from the product: at most a second in any cache. */
+    @GET
+    @Path("{id}/stock")
+    @Operation(summary = "A product's stock", description = "{productId, available, reserved}; Cache-Control max-age=1")
+    public Uni<RestResponse<StockView>> stock(@RestPath long id) {
+        return store.stock(id)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("No product " + id))
+                .map(stock -> RestResponse.ResponseBuilder.ok(StockView.of(stock))
+                        .header("Cache-Control", STOCK_CACHE_CONTROL).build());
     }
 
     private Representation represent(Product product) {

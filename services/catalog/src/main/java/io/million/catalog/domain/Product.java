@@ -14,8 +14,8 @@ import jakarta.persistence.UniqueConstraint;
 import jakarta.persistence.Version;
 
 /**
- * A sellable item. Stable data (name, price, ...) and volatile stock live in one row for now;
- * the catalog read path separates their caching.
+ * A sellable item: its stable data. Stock lives apart ({@link ProductStock}) so that stock
+ * changes never touch the product's version or caches. The sku is fixed once created.
  */
 @Entity
 @Table(name = "products",
@@ -49,9 +49,6 @@ public class Product {
     @Column(nullable = false, length = 3)
     public String currency;
 
-    @Column(nullable = false)
-    public int stock;
-
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 
@@ -59,13 +56,13 @@ public class Product {
     public Instant updatedAt;
 
     @Version
-    public long version;
+    public Long version;
 
     protected Product() {
     }
 
     public static Product create(String sku, String name, String description, String category, long priceCents,
-            String currency, int stock, Instant now) {
+            String currency, Instant now) {
         Product product = new Product();
         product.sku = sku.strip();
         product.name = name.strip();
@@ -73,7 +70,6 @@ public class Product {
         product.category = category.strip();
         product.priceCents = priceCents;
         product.currency = currency;
-        product.stock = stock;
         product.createdAt = now;
         product.updatedAt = now;
         return product;

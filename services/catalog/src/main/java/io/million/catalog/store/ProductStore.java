@@ -7,6 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 import io.million.catalog.domain.Product;
+import io.million.catalog.domain.ProductStock;
+import io.million.web.Preconditions;
 import io.million.web.paging.PageRequest;
 import io.million.web.problem.ProblemException;
 import io.million.web.problem.UniqueViolation;
@@ -22,9 +24,12 @@ public class ProductStore {
         this.sessions = sessions;
     }
 
-    /** Inserts the product; a taken sku is a 409 problem. */
-    public Uni<Product> create(Product product) {
-        return sessions.withTransaction(session -> session.persist(product).replaceWith(product))
+    /** Inserts the product and its stock together; a taken sku is a 409 problem. */
+    public Uni<Product> create(Product product, int stock) {
+        return sessions.withTransaction(session -> session.persist(product)
+                .chain(session::flush)
+                .chain(() -> session.persist(new ProductStock(product.id, stock)))
+                .replaceWith(product))
                 .onFailure(failure -> UniqueViolation.of(failure, Product.SKU_UNIQUE))
                 .transform(failure -> ProblemException.conflict("A product with sku " + product.sku + " exists"));
     }
@@ -32,6 +37,29 @@ public class ProductStore {
     /** The product, or null when there is none (callers cache its representation). */
     public Uni<Product> find(long id) {
         return sessions.withSession(session -> session.find(Product.class, id));
+    }
+
+    /** Applies {@code change} to the product; {@code ifMatch} (may be null) must name its version. */
+    public Uni<Product> update(long id, String ifMatch, java.util.function.Consumer<Product> change) {
+        return sessions.withTransaction(session -> session.find(Product.class, id)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("No product " + id))
+                .invoke(product -> Preconditions.checkIfMatch(ifMatch, product.version))
+                .invoke(change)
+                .call(session::flush));
+    }
+
+    /** Deletes the product and its stock; {@code ifMatch} (may be null) must name its version. */
+    public Uni<Void> delete(long id, String ifMatch) {
+        return sessions.withTransaction(session -> session.find(Product.class, id)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("No product " + id))
+                .invoke(product -> Preconditions.checkIfMatch(ifMatch, product.version))
+                .call(product -> session.find(ProductStock.class, id).onItem().ifNotNull().call(session::remove))
+                .call(session::remove)
+                .replaceWithVoid());
+    }
+
+    public Uni<ProductStock> stock(long id) {
+        return sessions.withSession(session -> session.find(ProductStock.class, id));
     }
 
     /** Products of one category by id, after the cursor: one more than a page, to detect the next. */
