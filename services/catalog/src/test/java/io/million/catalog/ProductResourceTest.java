@@ -57,8 +57,8 @@ class ProductResourceTest {
     }
 
     static long create(Map<String, Object> body) {
-        return given().contentType(ContentType.JSON).body(body).post("/v1/products").then().statusCode(201)
-                .extract().jsonPath().getLong("id");
+        return Long.parseLong(given().contentType(ContentType.JSON).body(body).post("/v1/products").then()
+                .statusCode(201).extract().jsonPath().getString("id"));
     }
 
     @Test
@@ -70,7 +70,7 @@ class ProductResourceTest {
                 .body("priceCents", equalTo(1299))
                 .body("$", not(hasKey("stock")))
                 .extract();
-        long id = response.jsonPath().getLong("id");
+        long id = Long.parseLong(response.jsonPath().getString("id"));
         org.hamcrest.MatcherAssert.assertThat(response.header("Location"), endsWith("/v1/products/" + id));
 
         given().get("/v1/products/" + id).then().statusCode(200)
@@ -165,7 +165,7 @@ class ProductResourceTest {
         long id = create(product(newSku(), "kitchen"));
         given().get("/v1/products/" + id + "/stock").then().statusCode(200)
                 .header("Cache-Control", equalTo("public, max-age=1, s-maxage=1"))
-                .body("productId", equalTo((int) id))
+                .body("productId", equalTo(Long.toString(id)))
                 .body("available", equalTo(10))
                 .body("reserved", equalTo(0));
     }

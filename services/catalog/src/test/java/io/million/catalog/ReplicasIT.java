@@ -17,8 +17,7 @@ import io.restassured.http.ContentType;
 class ReplicasIT {
 
     private static final Map<String, String> TEST_STORES = Map.of(
-            "quarkus.datasource.reactive.url", "postgresql://127.0.0.1:"
-                    + System.getenv().getOrDefault("MILLION_PG_PORT", "5432") + "/catalog_test_0",
+            "million.sharding.database", "catalog_test",
             "quarkus.redis.hosts", "redis://127.0.0.1:"
                     + System.getenv().getOrDefault("MILLION_CATALOG_REDIS_PORT", "6382") + "/1",
             "million.catalog.product-cache.ttl", "PT10M");
@@ -27,10 +26,10 @@ class ReplicasIT {
     void anUpdateOnOneReplicaIsVisibleOnTheOtherWithinASecond() throws InterruptedException {
         try (Replica a = Replica.start(18291, TEST_STORES); Replica b = Replica.start(18292, TEST_STORES)) {
             String sku = "IT-" + System.nanoTime();
-            long id = given().baseUri(a.baseUrl()).contentType(ContentType.JSON)
+            String id = given().baseUri(a.baseUrl()).contentType(ContentType.JSON)
                     .body(Map.of("sku", sku, "name", "Before", "category", "it", "priceCents", 100,
                             "currency", "EUR", "stock", 1))
-                    .post("/v1/products").then().statusCode(201).extract().jsonPath().getLong("id");
+                    .post("/v1/products").then().statusCode(201).extract().jsonPath().getString("id");
             for (int i = 0; i < 2; i++) { // B now serves it from its own L1
                 given().baseUri(b.baseUrl()).get("/v1/products/" + id).then().statusCode(200);
             }

@@ -33,6 +33,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.million.cache.Representation;
 import io.million.cache.TieredCache;
 import io.million.catalog.domain.Product;
+import io.million.sharding.ShardIds;
 import io.million.catalog.events.CatalogEvents;
 import io.million.catalog.store.ProductStore;
 import io.million.web.Preconditions;
@@ -74,9 +75,8 @@ public class ProductResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a product", description = "201 with Location; 409 when the sku is taken")
     public Uni<RestResponse<ProductView>> create(@Valid @NotNull CreateProductRequest body) {
-        Product product = Product.create(body.sku(), body.name(), body.description(), body.category(),
-                body.priceCents(), body.currency(), clock.instant());
-        return store.create(product, body.stock())
+        return store.create(body.sku(), body.name(), body.description(), body.category(), body.priceCents(),
+                body.currency(), body.stock())
                 .invoke(events::created)
                 .call(created -> cache.invalidate(Long.toString(created.id)))
                 .map(created -> RestResponse.ResponseBuilder
@@ -98,9 +98,10 @@ public class ProductResource {
                     + "If-None-Match answers 304; 404 problem when there is none")
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = ProductView.class)))
-    public Uni<RestResponse<byte[]>> get(@RestPath long id, @RestHeader("If-None-Match") String ifNoneMatch) {
-        String key = Long.toString(id);
-        return cache.get(key, () -> store.find(id).map(this::represent)).map(found -> {
+    public Uni<RestResponse<byte[]>> get(@RestPath String id, @RestHeader("If-None-Match") String ifNoneMatch) {
+        long productId = parseId(id);
+        String key = Long.toString(productId);
+        return cache.get(key, () -> store.find(productId).map(this::represent)).map(found -> {
             if (found.isNotFound()) {
                 throw ProblemException.notFound("No product " + id);
             }
@@ -120,11 +121,12 @@ public class ProductResource {
     @Consumes(MERGE_PATCH)
     @Operation(summary = "Change a product (JSON merge patch)",
             description = "name, description, category, priceCents, currency; stale If-Match is 412; sku is 422")
-    public Uni<RestResponse<ProductView>> patch(@RestPath long id, @RestHeader("If-Match") String ifMatch,
+    public Uni<RestResponse<ProductView>> patch(@RestPath String id, @RestHeader("If-Match") String ifMatch,
             JsonNode patch) {
+        long productId = parseId(id);
         var change = ProductPatch.parse(patch, validator);
-        return store.update(id, ifMatch, product -> change.applyTo(product, clock.instant()))
-                .call(updated -> cache.invalidate(Long.toString(id)))
+        return store.update(productId, ifMatch, product -> change.applyTo(product, clock.instant()))
+                .call(updated -> cache.invalidate(Long.toString(productId)))
                 .map(updated -> RestResponse.ResponseBuilder.ok(ProductView.of(updated))
                         .header("ETag", Preconditions.etag(updated.version)).build());
     }
@@ -132,9 +134,10 @@ public class ProductResource {
     @DELETE
     @Path("{id}")
     @Operation(summary = "Delete a product", description = "204; If-Match honoured; caches everywhere dropped")
-    public Uni<RestResponse<Void>> delete(@RestPath long id, @RestHeader("If-Match") String ifMatch) {
-        return store.delete(id, ifMatch)
-                .call(() -> cache.invalidate(Long.toString(id)))
+    public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader("If-Match") String ifMatch) {
+        long productId = parseId(id);
+        return store.delete(productId, ifMatch)
+                .call(() -> cache.invalidate(Long.toString(productId)))
                 .map(ignored -> RestResponse.noContent());
     }
 
@@ -142,11 +145,20 @@ public class ProductResource {
     @GET
     @Path("{id}/stock")
     @Operation(summary = "A product's stock", description = "{productId, available, reserved}; Cache-Control max-age=1")
-    public Uni<RestResponse<StockView>> stock(@RestPath long id) {
-        return store.stock(id)
+    public Uni<RestResponse<StockView>> stock(@RestPath String id) {
+        return store.stock(parseId(id))
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("No product " + id))
                 .map(stock -> RestResponse.ResponseBuilder.ok(StockView.of(stock))
                         .header("Cache-Control", STOCK_CACHE_CONTROL).build());
+    }
+
+    /** An id that is not a number names no product: 404, like any unknown id. */
+    private static long parseId(String id) {
+        long parsed = ShardIds.parse(id);
+        if (parsed < 0) {
+            throw ProblemException.notFound("No product " + id);
+        }
+        return parsed;
     }
 
     private Representation represent(Product product) {
@@ -167,6 +179,7 @@ public class ProductResource {
             @RestQuery String cursor) {
         var request = paging.request(limit, cursor);
         return store.listCategory(category.strip(), request)
-                .map(products -> request.page(products.stream().map(ProductView::of).toList(), ProductView::id));
+                .map(products -> request.page(products.items().stream().map(ProductView::of).toList(),
+                        ProductView::key, products.resumeAfter()));
     }
 }

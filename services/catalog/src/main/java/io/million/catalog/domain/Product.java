@@ -4,13 +4,8 @@ import java.time.Instant;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.Index;
-import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
-import jakarta.persistence.UniqueConstraint;
 import jakarta.persistence.Version;
 
 /**
@@ -18,16 +13,13 @@ import jakarta.persistence.Version;
  * changes never touch the product's version or caches. The sku is fixed once created.
  */
 @Entity
-@Table(name = "products",
-        uniqueConstraints = @UniqueConstraint(name = Product.SKU_UNIQUE, columnNames = "sku"),
-        indexes = @Index(name = "products_category_id", columnList = "category, id"))
+@Table(name = "products")
 public class Product {
 
     public static final String SKU_UNIQUE = "products_sku_key";
 
+    /** Shard-aware: carries the bucket of the sku's hash. */
     @Id
-    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "products_id")
-    @SequenceGenerator(name = "products_id", sequenceName = "products_id_seq", allocationSize = 50)
     public Long id;
 
     @Column(nullable = false, length = 64)
@@ -61,9 +53,10 @@ public class Product {
     protected Product() {
     }
 
-    public static Product create(String sku, String name, String description, String category, long priceCents,
-            String currency, Instant now) {
+    public static Product create(long id, String sku, String name, String description, String category,
+            long priceCents, String currency, Instant now) {
         Product product = new Product();
+        product.id = id;
         product.sku = sku.strip();
         product.name = name.strip();
         product.description = description;

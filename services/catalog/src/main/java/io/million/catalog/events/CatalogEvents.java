@@ -25,7 +25,7 @@ public class CatalogEvents {
     }
 
     public void created(Product product) {
-        var event = new ProductCreated(product.id, product.sku, product.category, product.createdAt);
+        var event = new ProductCreated(Long.toString(product.id), product.sku, product.category, product.createdAt);
         emitter.send(Record.of(Long.toString(product.id), event)).subscribe().with(
                 ignored -> { },
                 failure -> LOG.warnf("product.created for %d not published: %s", product.id, failure.toString()));

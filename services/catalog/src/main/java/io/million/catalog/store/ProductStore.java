@@ -1,47 +1,68 @@
 package io.million.catalog.store;
 
-import java.util.List;
+import java.time.Clock;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.hibernate.reactive.mutiny.Mutiny;
-
 import io.million.catalog.domain.Product;
 import io.million.catalog.domain.ProductStock;
+import io.million.sharding.Buckets;
+import io.million.sharding.ShardIds;
+import io.million.sharding.Shards;
 import io.million.web.Preconditions;
 import io.million.web.paging.PageRequest;
 import io.million.web.problem.ProblemException;
 import io.million.web.problem.UniqueViolation;
 import io.smallrye.mutiny.Uni;
 
-/** Products in PostgreSQL. Reads are cached as ready-to-send representations by the API layer. */
+/**
+ * Products on the catalog's shard set. A product's id carries its sku's bucket, so a sku always
+ * lives on one shard, where a unique index enforces it; the stock row shares the product's shard.
+ * Reads are cached as ready-to-send representations by the API layer.
+ */
 @ApplicationScoped
 public class ProductStore {
 
-    private final Mutiny.SessionFactory sessions;
+    private static final int ID_ATTEMPTS = 3;
+    private static final String PRIMARY_KEY = "products_pkey";
 
-    public ProductStore(Mutiny.SessionFactory sessions) {
-        this.sessions = sessions;
+    private final Shards shards;
+    private final ShardIds ids = new ShardIds();
+    private final Clock clock = Clock.systemUTC();
+
+    public ProductStore(Shards shards) {
+        this.shards = shards;
     }
 
     /** Inserts the product and its stock together; a taken sku is a 409 problem. */
-    public Uni<Product> create(Product product, int stock) {
-        return sessions.withTransaction(session -> session.persist(product)
-                .chain(session::flush)
-                .chain(() -> session.persist(new ProductStock(product.id, stock)))
-                .replaceWith(product))
-                .onFailure(failure -> UniqueViolation.of(failure, Product.SKU_UNIQUE))
-                .transform(failure -> ProblemException.conflict("A product with sku " + product.sku + " exists"));
+    public Uni<Product> create(String sku, String name, String description, String category, long priceCents,
+            String currency, int stock) {
+        return create(sku.strip(), name, description, category, priceCents, currency, stock, 1);
     }
 
-    /** The product, or null when there is none (callers cache its representation). */
+    private Uni<Product> create(String sku, String name, String description, String category, long priceCents,
+            String currency, int stock, int attempt) {
+        int bucket = Buckets.of(sku);
+        Product product = Product.create(ids.next(bucket), sku, name, description, category, priceCents, currency,
+                clock.instant());
+        return shards.inTransaction(shards.shardOfBucket(bucket), session -> session
+                .persistAll(product, new ProductStock(product.id, stock)).replaceWith(product))
+                .onFailure(failure -> UniqueViolation.of(failure, Product.SKU_UNIQUE))
+                .transform(failure -> ProblemException.conflict("A product with sku " + sku + " exists"))
+                .onFailure(failure -> attempt < ID_ATTEMPTS && UniqueViolation.of(failure, PRIMARY_KEY))
+                .recoverWithUni(() -> create(sku, name, description, category, priceCents, currency, stock,
+                        attempt + 1));
+    }
+
+    /** The product, or null when there is none. Stale-tolerant: its representation is cached anyway. */
     public Uni<Product> find(long id) {
-        return sessions.withSession(session -> session.find(Product.class, id));
+        return shards.findPreferringReplica(shards.shardOfId(id), Product.class, id);
     }
 
     /** Applies {@code change} to the product; {@code ifMatch} (may be null) must name its version. */
-    public Uni<Product> update(long id, String ifMatch, java.util.function.Consumer<Product> change) {
-        return sessions.withTransaction(session -> session.find(Product.class, id)
+    public Uni<Product> update(long id, String ifMatch, Consumer<Product> change) {
+        return shards.inTransaction(shards.shardOfId(id), session -> session.find(Product.class, id)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("No product " + id))
                 .invoke(product -> Preconditions.checkIfMatch(ifMatch, product.version))
                 .invoke(change)
@@ -50,7 +71,7 @@ public class ProductStore {
 
     /** Deletes the product and its stock; {@code ifMatch} (may be null) must name its version. */
     public Uni<Void> delete(long id, String ifMatch) {
-        return sessions.withTransaction(session -> session.find(Product.class, id)
+        return shards.inTransaction(shards.shardOfId(id), session -> session.find(Product.class, id)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("No product " + id))
                 .invoke(product -> Preconditions.checkIfMatch(ifMatch, product.version))
                 .call(product -> session.find(ProductStock.class, id).onItem().ifNotNull().call(session::remove))
@@ -59,17 +80,18 @@ public class ProductStore {
     }
 
     public Uni<ProductStock> stock(long id) {
-        return sessions.withSession(session -> session.find(ProductStock.class, id));
+        return shards.inSession(shards.shardOfId(id), session -> session.find(ProductStock.class, id));
     }
 
-    /** Products of one category by id, after the cursor: one more than a page, to detect the next. */
-    public Uni<List<Product>> listCategory(String category, PageRequest request) {
-        return sessions.withSession(session -> session
+    /** Products of one category by id, after the cursor, from every shard. */
+    public Uni<Shards.Gathered<Product>> listCategory(String category, PageRequest request) {
+        long after = request.after() == null ? -1 : request.after();
+        return shards.scatter(session -> session
                 .createSelectionQuery("from Product where category = :category and id > :after order by id",
                         Product.class)
                 .setParameter("category", category)
-                .setParameter("after", request.after() == null ? Long.MIN_VALUE : request.after())
+                .setParameter("after", after)
                 .setMaxResults(request.fetchSize())
-                .getResultList());
+                .getResultList(), product -> product.id, request.fetchSize());
     }
 }
