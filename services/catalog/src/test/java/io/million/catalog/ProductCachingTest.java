@@ -84,6 +84,21 @@ class ProductCachingTest {
     }
 
     @Test
+    void largeCachedProductsAreCompressedOnTheHotPathToo() {
+        var body = ProductResourceTest.product(ProductResourceTest.newSku(), "big");
+        body.put("description", "stoneware, glazed, dishwasher safe; ".repeat(100));
+        long id = ProductResourceTest.create(body);
+        var raw = io.restassured.RestAssured.config().decoderConfig(
+                io.restassured.config.DecoderConfig.decoderConfig().noContentDecoders());
+        for (int read = 0; read < 2; read++) { // a miss through the REST layer, then an L1 hit
+            given().config(raw).header("Accept-Encoding", "gzip").get("/v1/products/" + id).then()
+                    .statusCode(200).header("Content-Encoding", equalTo("gzip"));
+        }
+        given().header("Accept-Encoding", "gzip").get("/v1/products/" + id).then().statusCode(200)
+                .body("id", equalTo(Long.toString(id)));
+    }
+
+    @Test
     void aMissingProductIsA404ProblemAndIsCachedBriefly() {
         given().get("/v1/products/999999999").then().statusCode(404)
                 .contentType(containsString("application/problem+json"));
