@@ -59,6 +59,18 @@ public final class ShardIds {
         return Instant.ofEpochMilli((id >>> TIME_SHIFT) + EPOCH_MILLIS);
     }
 
+    /**
+     * The id in a request path; text that is not an id names nothing, so it is a 404 like any
+     * unknown id ({@code what} names the resource in the problem's detail).
+     */
+    public static long requireId(String text, String what) {
+        long id = parse(text);
+        if (id < 0) {
+            throw io.million.web.problem.ProblemException.notFound("No " + what + " " + text);
+        }
+        return id;
+    }
+
     /** The id as clients see it, or -1 when the text is not one (an unknown id, not an error). */
     public static long parse(String text) {
         if (text == null || text.isEmpty() || text.length() > 19) {

@@ -152,13 +152,8 @@ public class ProductResource {
                         .header("Cache-Control", STOCK_CACHE_CONTROL).build());
     }
 
-    /** An id that is not a number names no product: 404, like any unknown id. */
     private static long parseId(String id) {
-        long parsed = ShardIds.parse(id);
-        if (parsed < 0) {
-            throw ProblemException.notFound("No product " + id);
-        }
-        return parsed;
+        return ShardIds.requireId(id, "product");
     }
 
     private Representation represent(Product product) {

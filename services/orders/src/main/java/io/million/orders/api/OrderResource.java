@@ -62,10 +62,7 @@ public class OrderResource {
     @Path("{id}")
     @Operation(summary = "Get an order by id", description = "404 problem when there is none")
     public Uni<RestResponse<OrderView>> get(@RestPath String id) {
-        long key = ShardIds.parse(id);
-        if (key < 0) {
-            throw ProblemException.notFound("No order " + id);
-        }
+        long key = ShardIds.requireId(id, "order");
         return store.find(key)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("No order " + id))
                 .map(order -> RestResponse.ResponseBuilder.ok(order)

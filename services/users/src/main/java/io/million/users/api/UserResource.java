@@ -117,13 +117,8 @@ public class UserResource {
         return new EntityTag(Long.toString(user.version()));
     }
 
-    /** An id that is not a number names no user: 404, like any unknown id. */
     private static long parseId(String id) {
-        long parsed = ShardIds.parse(id);
-        if (parsed < 0) {
-            throw ProblemException.notFound("No user " + id);
-        }
-        return parsed;
+        return ShardIds.requireId(id, "user");
     }
 
     /** Validates a merge patch: {@code name} may change; {@code email} cannot; nothing else exists. */
