@@ -48,7 +48,7 @@ class ReplicaReadsTest {
         if (Postgres.sql("postgres", "select count(*) from pg_database where datname = '" + REPLICA_DB + "'").equals("0")) {
             Postgres.sql("postgres", "create database " + REPLICA_DB + " owner users");
         }
-        Postgres.sql(REPLICA_DB, "drop table if exists users, user_emails");
+        Postgres.sql(REPLICA_DB, "drop table if exists users, user_emails cascade");
         try (InputStream in = ReplicaReadsTest.class.getClassLoader().getResourceAsStream("db/migration/V1.sql")) {
             Postgres.sql(REPLICA_DB, "set role users;\n" + new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {

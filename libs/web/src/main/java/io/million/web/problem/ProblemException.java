@@ -48,9 +48,4 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(new Problem("about:blank", "Bad Request", 400,
                 "Invalid " + field + ": " + message, null, List.of(new Problem.FieldError(field, message))));
     }
-
-    public static ProblemException unavailable(String detail, int retryAfterSeconds) {
-        return new ProblemException(Problem.of(503, "Service Unavailable", detail),
-                java.util.Map.of("Retry-After", Integer.toString(retryAfterSeconds)));
-    }
 }

@@ -17,6 +17,9 @@ import jakarta.persistence.Version;
 @Table(name = "users")
 public class User {
 
+    /** Shard-local unique index; unique everywhere because an email always routes to one shard. */
+    public static final String EMAIL_UNIQUE = "users_email_key";
+
     @Id
     public Long id;
 

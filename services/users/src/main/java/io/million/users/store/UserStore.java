@@ -11,7 +11,6 @@ import io.million.sharding.ShardIds;
 import io.million.sharding.Shards;
 import io.million.users.api.UserView;
 import io.million.users.domain.User;
-import io.million.users.domain.UserEmail;
 import io.million.web.Preconditions;
 import io.million.web.paging.PageRequest;
 import io.million.web.problem.ProblemException;
@@ -20,7 +19,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Users on the shard set, with reads through this service's Redis tier. A user's home bucket is
- * the bucket of its email, so every write touches exactly one shard, in one transaction.
+ * the bucket of its email, so an email always lives on one shard, where a unique index enforces
+ * it, and every write touches exactly one shard, in one transaction.
  */
 @ApplicationScoped
 public class UserStore {
@@ -40,7 +40,7 @@ public class UserStore {
         this.cache = cache;
     }
 
-    /** Inserts the user and its email claim together; a taken email is a 409 problem. */
+    /** Inserts the user on its email's shard; a taken email is a 409 problem. */
     public Uni<User> create(String email, String name) {
         return create(User.normaliseEmail(email), name, 1);
     }
@@ -49,8 +49,8 @@ public class UserStore {
         int bucket = Buckets.of(email);
         User user = User.create(ids.next(bucket), email, name, clock.instant());
         return shards.inTransaction(shards.shardOfBucket(bucket),
-                session -> session.persistAll(new UserEmail(email, user.id), user).replaceWith(user))
-                .onFailure(failure -> UniqueViolation.of(failure, UserEmail.PRIMARY_KEY))
+                session -> session.persist(user).replaceWith(user))
+                .onFailure(failure -> UniqueViolation.of(failure, User.EMAIL_UNIQUE))
                 .transform(failure -> ProblemException.conflict("A user with email " + email + " exists"))
                 .onFailure(failure -> attempt < ID_ATTEMPTS && UniqueViolation.of(failure, USERS_PRIMARY_KEY))
                 .recoverWithUni(() -> create(email, name, attempt + 1));
@@ -78,8 +78,6 @@ public class UserStore {
         return shards.inTransaction(shards.shardOfId(id), session -> session.find(User.class, id)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("No user " + id))
                 .invoke(user -> Preconditions.checkIfMatch(ifMatch, user.version))
-                .call(user -> session.find(UserEmail.class, user.email)
-                        .onItem().ifNotNull().call(session::remove))
                 .call(session::remove))
                 .call(() -> cache.evict(key(id)))
                 .replaceWithVoid();
