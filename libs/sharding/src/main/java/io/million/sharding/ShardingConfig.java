@@ -59,4 +59,11 @@ public interface ShardingConfig {
     /** Versioned SQL migrations ({@code db/migration/V1.sql, V2.sql, ...}) applied to every shard at start. */
     @WithDefault("true")
     boolean migrateAtStart();
+
+    /**
+     * Libraries that bring tables of their own to every shard (e.g. {@code outbox}): their
+     * migrations are {@code db/<library>/V1.sql, ...}, tracked apart from the service's in
+     * {@code schema_migrations_<library>}. Each such library declares itself here.
+     */
+    java.util.Optional<java.util.List<String>> libraryMigrations();
 }

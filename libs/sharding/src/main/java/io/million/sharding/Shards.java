@@ -63,6 +63,17 @@ public class Shards {
         return handle.get();
     }
 
+    /**
+     * Shard {@code shard}'s primary as a plain reactive SQL pool, for work that is not about
+     * entities (migrations, the outbox relay). Usable from any thread.
+     */
+    public io.vertx.mutiny.sqlclient.Pool pool(int shard) {
+        if (shard < 0 || shard >= factories.length) {
+            throw new IllegalArgumentException("no shard " + shard);
+        }
+        return ShardMigrations.pool(shard);
+    }
+
     public ShardMap map() {
         return map;
     }

@@ -32,7 +32,15 @@ public final class Replica implements AutoCloseable {
 
     /** Starts the jar of the module in the working directory with {@code properties} (-D...). */
     public static Replica start(int port, Map<String, String> properties) {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
+        return start(Path.of("."), port, properties);
+    }
+
+    /**
+     * Starts the packaged jar of the module in {@code module} (e.g. {@code ../catalog}, built
+     * earlier in the same reactor) with {@code properties} (-D...).
+     */
+    public static Replica start(Path module, int port, Map<String, String> properties) {
+        Path jar = module.resolve(Path.of("target", "quarkus-app", "quarkus-run.jar")).toAbsolutePath().normalize();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run after `package`");
         }

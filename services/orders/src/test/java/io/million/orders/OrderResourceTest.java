@@ -1,8 +1,11 @@
 package io.million.orders;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.inject.Inject;
@@ -51,18 +55,24 @@ class OrderResourceTest {
                 List.of(Map.of("productId", productId, "quantity", quantity)));
     }
 
+    /** A POST with a fresh Idempotency-Key. */
+    static io.restassured.specification.RequestSpecification post(Object body) {
+        return given().contentType(ContentType.JSON).header("Idempotency-Key", UUID.randomUUID().toString())
+                .body(body);
+    }
+
     static long place(Map<String, Object> body) {
-        return Long.parseLong(given().contentType(ContentType.JSON).body(body).post("/v1/orders").then()
+        return Long.parseLong(post(body).post("/v1/orders").then()
                 .statusCode(202).extract().jsonPath().getString("id"));
     }
 
     @Test
     void placeIsAcceptedPendingThenReadableAndPublished() {
         long userId = newUserId();
-        var response = given().contentType(ContentType.JSON).body(order(userId, 7, 2)).post("/v1/orders").then()
+        var response = post(order(userId, 7, 2)).post("/v1/orders").then()
                 .statusCode(202)
                 .body("status", equalTo("PENDING"))
-                .body("items[0].productId", equalTo(7))
+                .body("items[0].productId", equalTo("7"))
                 .body("items[0].quantity", equalTo(2))
                 .extract();
         String id = response.jsonPath().getString("id");
@@ -74,26 +84,69 @@ class OrderResourceTest {
                 .body("status", equalTo("PENDING"));
         assertTrue(redis.key().exists("orders:order:" + id), "the read went through the Redis tier");
 
-        String event = KafkaProbe.awaitRecord("orders.events", id, Long.toString(userId),
+        var event = KafkaProbe.awaitRecord("test.orders.events", id, Long.toString(userId),
                 Duration.ofSeconds(30)).orElseThrow(() -> new AssertionError("no orders.events record keyed " + id));
-        assertTrue(event.contains("\"type\":\"order.placed\""), event);
+        assertEquals("order.placed", KafkaProbe.header(event, "event-type"), "published through the outbox");
+        assertTrue(event.value().contains("\"orderId\":\"" + id + "\""), event.value());
+    }
+
+    @Test
+    void theSameIdempotencyKeyAndBodyGiveTheSameOrderOnce() {
+        long userId = newUserId();
+        String key = UUID.randomUUID().toString();
+        String first = given().contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body(order(userId, 7, 2)).post("/v1/orders").then().statusCode(202)
+                .header("Idempotent-Replayed", nullValue())
+                .extract().jsonPath().getString("id");
+        // The same request again, with the JSON written differently: the same order, not a new one.
+        given().contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body("{ \"items\": [ {\"quantity\": 2, \"productId\": \"7\"} ], \"userId\": \"" + userId + "\" }")
+                .post("/v1/orders").then().statusCode(202)
+                .header("Idempotent-Replayed", equalTo("true"))
+                .header("Location", endsWith("/v1/orders/" + first))
+                .body("id", equalTo(first));
+        int shard = ShardMap.even(4).shardOf(Buckets.of(userId));
+        assertEquals("1", Postgres.sql("orders_test_" + shard, "select count(*) from orders where user_id = " + userId));
+        assertEquals("1", Postgres.sql("orders_test_" + shard, "select count(*) from outbox where event_type = "
+                + "'order.placed' and event_key = '" + first + "'"), "one order.placed event, not two");
+
+        // Another body under the same key is refused, and places nothing.
+        given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(order(userId, 7, 3))
+                .post("/v1/orders").then().statusCode(422)
+                .contentType(startsWith("application/problem+json"))
+                .body("detail", containsString("Idempotency-Key"));
+        assertEquals("1", Postgres.sql("orders_test_" + shard, "select count(*) from orders where user_id = " + userId));
+
+        // The key is the user's: another user may use it.
+        given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(order(userId + 1, 7, 2))
+                .post("/v1/orders").then().statusCode(202).body("id", not(equalTo(first)));
+    }
+
+    @Test
+    void anIdempotencyKeyIsRequired() {
+        given().contentType(ContentType.JSON).body(order(newUserId(), 7, 1)).post("/v1/orders").then()
+                .statusCode(400)
+                .contentType(startsWith("application/problem+json"))
+                .body("errors[0].field", equalTo("Idempotency-Key"));
+        given().contentType(ContentType.JSON).header("Idempotency-Key", "k".repeat(256)).body(order(newUserId(), 7, 1))
+                .post("/v1/orders").then().statusCode(400).body("errors[0].field", equalTo("Idempotency-Key"));
     }
 
     @Test
     void invalidOrdersNameTheField() {
-        given().contentType(ContentType.JSON).body(order(newUserId(), 7, 0)).post("/v1/orders").then()
+        post(order(newUserId(), 7, 0)).post("/v1/orders").then()
                 .statusCode(400)
                 .contentType(startsWith("application/problem+json"))
                 .body("errors[0].field", equalTo("items[0].quantity"));
-        given().contentType(ContentType.JSON).body(Map.of("userId", "1", "items", List.of())).post("/v1/orders")
+        post(Map.of("userId", "1", "items", List.of())).post("/v1/orders")
                 .then().statusCode(400).body("errors[0].field", equalTo("items"));
-        given().contentType(ContentType.JSON).body(Map.of("userId", "not-a-user", "items",
+        post(Map.of("userId", "not-a-user", "items",
                 List.of(Map.of("productId", 1, "quantity", 1)))).post("/v1/orders")
                 .then().statusCode(400).body("errors[0].field", equalTo("userId"));
-        given().contentType(ContentType.JSON).body(Map.of("items", List.of(Map.of("productId", 1, "quantity", 1))))
+        post(Map.of("items", List.of(Map.of("productId", 1, "quantity", 1))))
                 .post("/v1/orders").then().statusCode(400).body("errors[0].field", equalTo("userId"));
         List<Map<String, Object>> tooMany = Collections.nCopies(51, Map.of("productId", 1, "quantity", 1));
-        given().contentType(ContentType.JSON).body(Map.of("userId", 1, "items", tooMany)).post("/v1/orders")
+        post(Map.of("userId", 1, "items", tooMany)).post("/v1/orders")
                 .then().statusCode(400).body("errors[0].field", equalTo("items"));
     }
 

@@ -70,9 +70,10 @@ class UserResourceTest {
                 .body("email", equalTo(email.toLowerCase()));
         assertTrue(redis.key().exists("users:user:" + id), "the read went through the Redis tier");
 
-        String event = KafkaProbe.awaitRecord("users.events", id, email.toLowerCase(), Duration.ofSeconds(30))
+        var event = KafkaProbe.awaitRecord("test.users.events", id, email.toLowerCase(), Duration.ofSeconds(30))
                 .orElseThrow(() -> new AssertionError("no users.events record keyed " + id));
-        assertTrue(event.contains("\"type\":\"user.created\""), event);
+        assertEquals("user.created", KafkaProbe.header(event, "event-type"), "published through the outbox");
+        assertTrue(event.value().contains("\"userId\":\"" + id + "\""), event.value());
     }
 
     @Test

@@ -43,6 +43,11 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(Problem.of(409, "Conflict", detail));
     }
 
+    /** A 422: the request is well-formed but contradicts what the server already holds. */
+    public static ProblemException unprocessable(String detail) {
+        return new ProblemException(Problem.of(422, "Unprocessable Content", detail));
+    }
+
     /** A 400 naming the offending input (a query or body field). */
     public static ProblemException badInput(String field, String message) {
         return new ProblemException(new Problem("about:blank", "Bad Request", 400,

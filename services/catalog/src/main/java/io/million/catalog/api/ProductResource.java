@@ -34,7 +34,6 @@ import io.million.cache.Representation;
 import io.million.cache.TieredCache;
 import io.million.catalog.domain.Product;
 import io.million.sharding.ShardIds;
-import io.million.catalog.events.CatalogEvents;
 import io.million.catalog.store.ProductStore;
 import io.million.web.Preconditions;
 import io.million.web.fields.Fields;
@@ -52,7 +51,6 @@ public class ProductResource {
     static final String STOCK_CACHE_CONTROL = "public, max-age=1, s-maxage=1";
 
     private final ProductStore store;
-    private final CatalogEvents events;
     private final Paging paging;
     private final TieredCache cache;
     private final ProductCache.Config cacheConfig;
@@ -60,11 +58,10 @@ public class ProductResource {
     private final jakarta.validation.Validator validator;
     private final Clock clock = Clock.systemUTC();
 
-    public ProductResource(ProductStore store, CatalogEvents events, Paging paging, TieredCache cache,
+    public ProductResource(ProductStore store, Paging paging, TieredCache cache,
             ProductCache.Config cacheConfig, ObjectMapper json, jakarta.validation.Validator validator) {
         this.validator = validator;
         this.store = store;
-        this.events = events;
         this.paging = paging;
         this.cache = cache;
         this.cacheConfig = cacheConfig;
@@ -77,7 +74,6 @@ public class ProductResource {
     public Uni<RestResponse<ProductView>> create(@Valid @NotNull CreateProductRequest body) {
         return store.create(body.sku(), body.name(), body.description(), body.category(), body.priceCents(),
                 body.currency(), body.stock())
-                .invoke(events::created)
                 .call(created -> cache.invalidate(Long.toString(created.id)))
                 .map(created -> RestResponse.ResponseBuilder
                         .<ProductView>created(URI.create("/v1/products/" + created.id))

@@ -1,33 +1,47 @@
 package io.million.catalog.events;
 
+import java.time.Instant;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.jboss.logging.Logger;
+import org.hibernate.reactive.mutiny.Mutiny;
 
 import io.million.catalog.domain.Product;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.Record;
+import io.million.outbox.Outbox;
+import io.smallrye.mutiny.Uni;
 
 /**
- * Publishes catalog events to Kafka ({@code catalog.events}) after the write has committed.
- * Best effort until the transactional outbox replaces it: a failed publish is logged.
+ * What the catalog publishes on {@value #TOPIC}, always through the outbox of the shard it
+ * changed, in the transaction that changed it.
  */
 @ApplicationScoped
 public class CatalogEvents {
 
-    private static final Logger LOG = Logger.getLogger(CatalogEvents.class);
+    public static final String TOPIC = "catalog.events";
+    public static final String PRODUCT_CREATED = "product.created";
+    public static final String STOCK_RESERVED = "stock.reserved";
+    public static final String STOCK_REJECTED = "stock.rejected";
 
-    private final MutinyEmitter<Record<String, ProductCreated>> emitter;
+    private final Outbox outbox;
 
-    public CatalogEvents(@Channel("catalog-events") MutinyEmitter<Record<String, ProductCreated>> emitter) {
-        this.emitter = emitter;
+    public CatalogEvents(Outbox outbox) {
+        this.outbox = outbox;
     }
 
-    public void created(Product product) {
+    public Uni<Void> created(Mutiny.Session session, Product product) {
         var event = new ProductCreated(Long.toString(product.id), product.sku, product.category, product.createdAt);
-        emitter.send(Record.of(Long.toString(product.id), event)).subscribe().with(
-                ignored -> { },
-                failure -> LOG.warnf("product.created for %d not published: %s", product.id, failure.toString()));
+        return outbox.add(session, TOPIC, Long.toString(product.id), PRODUCT_CREATED, event).replaceWithVoid();
+    }
+
+    /** The stock of every line of the order is held; keyed by the order id. */
+    public Uni<Void> reserved(Mutiny.Session session, String orderId) {
+        return outbox.add(session, TOPIC, orderId, STOCK_RESERVED, new StockAnswer(orderId, null, null, Instant.now()))
+                .replaceWithVoid();
+    }
+
+    /** Nothing is held for the order, because of {@code reason} on {@code productId}; keyed by the order id. */
+    public Uni<Void> rejected(Mutiny.Session session, String orderId, String reason, String productId) {
+        return outbox.add(session, TOPIC, orderId, STOCK_REJECTED,
+                new StockAnswer(orderId, reason, productId, Instant.now())).replaceWithVoid();
     }
 }

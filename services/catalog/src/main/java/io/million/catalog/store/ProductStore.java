@@ -7,6 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.million.catalog.domain.Product;
 import io.million.catalog.domain.ProductStock;
+import io.million.catalog.events.CatalogEvents;
+import io.million.outbox.Outbox;
 import io.million.sharding.Buckets;
 import io.million.sharding.ShardIds;
 import io.million.sharding.Shards;
@@ -28,14 +30,18 @@ public class ProductStore {
     private static final String PRIMARY_KEY = "products_pkey";
 
     private final Shards shards;
+    private final Outbox outbox;
+    private final CatalogEvents events;
     private final ShardIds ids = new ShardIds();
     private final Clock clock = Clock.systemUTC();
 
-    public ProductStore(Shards shards) {
+    public ProductStore(Shards shards, Outbox outbox, CatalogEvents events) {
         this.shards = shards;
+        this.outbox = outbox;
+        this.events = events;
     }
 
-    /** Inserts the product and its stock together; a taken sku is a 409 problem. */
+    /** Inserts the product, its stock and its product.created event together; a taken sku is a 409 problem. */
     public Uni<Product> create(String sku, String name, String description, String category, long priceCents,
             String currency, int stock) {
         return create(sku.strip(), name, description, category, priceCents, currency, stock, 1);
@@ -46,8 +52,11 @@ public class ProductStore {
         int bucket = Buckets.of(sku);
         Product product = Product.create(ids.next(bucket), sku, name, description, category, priceCents, currency,
                 clock.instant());
-        return shards.inTransaction(shards.shardOfBucket(bucket), session -> session
-                .persistAll(product, new ProductStock(product.id, stock)).replaceWith(product))
+        return outbox.inTransaction(shards.shardOfBucket(bucket), session -> session
+                .persistAll(product, new ProductStock(product.id, stock))
+                .call(session::flush)
+                .call(() -> events.created(session, product))
+                .replaceWith(product))
                 .onFailure(failure -> UniqueViolation.of(failure, Product.SKU_UNIQUE))
                 .transform(failure -> ProblemException.conflict("A product with sku " + sku + " exists"))
                 .onFailure(failure -> attempt < ID_ATTEMPTS && UniqueViolation.of(failure, PRIMARY_KEY))

@@ -14,12 +14,14 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.million.orders.domain.OrderLine;
-import io.million.orders.events.OrderEvents;
 import io.million.orders.store.OrderStore;
 import io.million.sharding.ShardIds;
 import io.million.web.paging.Page;
@@ -33,29 +35,53 @@ import io.smallrye.mutiny.Uni;
 public class OrderResource {
 
     private final OrderStore store;
-    private final OrderEvents events;
     private final Paging paging;
 
-    public OrderResource(OrderStore store, OrderEvents events, Paging paging) {
+    public OrderResource(OrderStore store, Paging paging) {
         this.store = store;
-        this.events = events;
         this.paging = paging;
     }
+
+    /** Header that makes a POST safe to retry: one order per key and user. */
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** Set on the answer to a repeated POST: the order was placed by an earlier request. */
+    public static final String REPLAYED = "Idempotent-Replayed";
+    private static final int MAX_KEY_LENGTH = 255;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Place an order",
-            description = "202 Accepted with Location: the order is PENDING until stock is reserved")
-    public Uni<RestResponse<OrderView>> place(@Valid @NotNull PlaceOrderRequest body) {
+            description = "Writes the order (PENDING) and its order.placed event in one shard transaction and "
+                    + "answers 202 Accepted with Location; the saga then makes it CONFIRMED or REJECTED. "
+                    + "Idempotency-Key is required: the same key (per user, for 24 h) with the same body returns "
+                    + "the same order (with Idempotent-Replayed: true), with another body a 422 problem.")
+    @APIResponse(responseCode = "202", description = "Accepted (or replayed): the order, PENDING or later")
+    @APIResponse(responseCode = "400", description = "Invalid body or missing Idempotency-Key (problem+json)")
+    @APIResponse(responseCode = "422", description = "Idempotency-Key reused with another body (problem+json)")
+    public Uni<RestResponse<OrderView>> place(
+            @Parameter(description = "Client-chosen unique key for this order, at most 255 characters",
+                    required = true) @RestHeader(IDEMPOTENCY_KEY) String idempotencyKey,
+            @Valid @NotNull PlaceOrderRequest body) {
+        if (idempotencyKey == null || idempotencyKey.isBlank()) {
+            throw ProblemException.badInput(IDEMPOTENCY_KEY, "header is required: a unique key per order, so a "
+                    + "retried request cannot place the order twice");
+        }
+        if (idempotencyKey.length() > MAX_KEY_LENGTH) {
+            throw ProblemException.badInput(IDEMPOTENCY_KEY, "at most " + MAX_KEY_LENGTH + " characters");
+        }
         var lines = body.items().stream().map(item -> new OrderLine(item.productId(), item.quantity())).toList();
-        return store.place(userKey(body.userId()), lines)
-                .invoke(events::placed)
-                .map(OrderView::of)
-                .map(order -> RestResponse.ResponseBuilder.<OrderView>accepted()
-                        .location(URI.create("/v1/orders/" + order.id()))
-                        .entity(order)
-                        .tag(new EntityTag(Long.toString(order.version())))
-                        .build());
+        return store.place(userKey(body.userId()), lines, idempotencyKey, body.fingerprint())
+                .map(placement -> {
+                    OrderView order = OrderView.of(placement.order());
+                    var response = RestResponse.ResponseBuilder.<OrderView>accepted()
+                            .location(URI.create("/v1/orders/" + order.id()))
+                            .entity(order)
+                            .tag(new EntityTag(Long.toString(order.version())));
+                    if (placement.replayed()) {
+                        response.header(REPLAYED, "true");
+                    }
+                    return response.build();
+                });
     }
 
     @GET

@@ -19,6 +19,24 @@ public record PlaceOrderRequest(
     /** An order is a basket, not a bulk import. */
     public static final int MAX_ITEMS = 50;
 
+    /**
+     * A digest of what this request asks for, independent of JSON formatting: a repeated
+     * Idempotency-Key must come with the same fingerprint.
+     */
+    public String fingerprint() {
+        StringBuilder text = new StringBuilder(userId);
+        for (Item item : items) {
+            text.append('|').append(item.productId()).append('x').append(item.quantity());
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
     public record Item(@NotNull @Positive Long productId, @NotNull @Min(1) @Max(1000) Integer quantity) {
     }
 }

@@ -17,10 +17,17 @@ import org.hibernate.type.SqlTypes;
 /**
  * An order placed by a user, stored on the shard of that user's key. Its lines are stored with
  * it as JSON: they are written once, read whole and never queried on their own.
+ * <p>
+ * The saga: PENDING until the catalog has reserved the stock and the users service has vouched
+ * for the user (CONFIRMED), or either has said no (REJECTED, with a {@link RejectReason}). Final
+ * states never change; answers that arrive after one are ignored.
  */
 @Entity
 @Table(name = "orders")
 public class Order {
+
+    /** The unique index that makes an Idempotency-Key single-use per user. */
+    public static final String IDEMPOTENCY_UNIQUE = "orders_user_idempotency_key";
 
     @Id
     public Long id;
@@ -36,6 +43,22 @@ public class Order {
     @Column(nullable = false)
     public OrderLines lines;
 
+    @Column(name = "stock_reserved", nullable = false)
+    public boolean stockReserved;
+
+    @Column(name = "user_known", nullable = false)
+    public boolean userKnown;
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "reject_reason", length = 32)
+    public RejectReason rejectReason;
+
+    @Column(name = "idempotency_key", length = 255)
+    public String idempotencyKey;
+
+    @Column(name = "request_hash", length = 64)
+    public String requestHash;
+
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 
@@ -48,15 +71,59 @@ public class Order {
     protected Order() {
     }
 
-    /** A new order waits for the stock reservation. */
-    public static Order place(long id, long userId, List<OrderLine> lines, Instant now) {
+    /** A new order waits for the stock reservation and the user check. */
+    public static Order place(long id, long userId, List<OrderLine> lines, String idempotencyKey,
+            String requestHash, Instant now) {
         Order order = new Order();
         order.id = id;
         order.userId = userId;
         order.lines = new OrderLines(List.copyOf(lines));
         order.status = OrderStatus.PENDING;
+        order.idempotencyKey = idempotencyKey;
+        order.requestHash = requestHash;
         order.createdAt = now;
         order.updatedAt = now;
         return order;
+    }
+
+    /** The catalog holds the stock. True when this made the order final (CONFIRMED). */
+    public boolean stockReserved(Instant now) {
+        if (status != OrderStatus.PENDING) {
+            return false;
+        }
+        stockReserved = true;
+        return confirmIfAgreed(now);
+    }
+
+    /** The users service knows the user (or not). True when this made the order final. */
+    public boolean userChecked(boolean known, Instant now) {
+        if (status != OrderStatus.PENDING) {
+            return false;
+        }
+        if (!known) {
+            return reject(RejectReason.UNKNOWN_USER, now);
+        }
+        userKnown = true;
+        return confirmIfAgreed(now);
+    }
+
+    /** A no from the saga. True when this made the order final (it was PENDING). */
+    public boolean reject(RejectReason reason, Instant now) {
+        if (status != OrderStatus.PENDING) {
+            return false;
+        }
+        status = OrderStatus.REJECTED;
+        rejectReason = reason;
+        updatedAt = now;
+        return true;
+    }
+
+    private boolean confirmIfAgreed(Instant now) {
+        updatedAt = now;
+        if (stockReserved && userKnown) {
+            status = OrderStatus.CONFIRMED;
+            return true;
+        }
+        return false;
     }
 }

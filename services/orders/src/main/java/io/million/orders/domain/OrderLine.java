@@ -1,5 +1,10 @@
 package io.million.orders.domain;
 
-/** One line of an order: a product and how many of it. */
-public record OrderLine(long productId, int quantity) {
+import com.fasterxml.jackson.annotation.JsonFormat;
+
+/**
+ * One line of an order: a product and how many of it. The product id is a string in JSON, as
+ * the catalog renders it (shard-aware ids exceed JavaScript's 2^53); numbers are read too.
+ */
+public record OrderLine(@JsonFormat(shape = JsonFormat.Shape.STRING) long productId, int quantity) {
 }

@@ -2,33 +2,42 @@ package io.million.orders.events;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.jboss.logging.Logger;
+import org.hibernate.reactive.mutiny.Mutiny;
 
 import io.million.orders.domain.Order;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.Record;
+import io.million.orders.domain.OrderStatus;
+import io.million.outbox.Outbox;
+import io.smallrye.mutiny.Uni;
 
 /**
- * Publishes order events to Kafka ({@code orders.events}) after the write has committed.
- * Best effort until the transactional outbox replaces it: a failed publish is logged.
+ * What orders publishes on {@value #TOPIC}, always through the outbox of the order's shard, in
+ * the transaction that changed the order: an event is sent if and only if its change committed.
  */
 @ApplicationScoped
 public class OrderEvents {
 
-    private static final Logger LOG = Logger.getLogger(OrderEvents.class);
+    public static final String TOPIC = "orders.events";
+    public static final String PLACED = "order.placed";
+    public static final String CONFIRMED = "order.confirmed";
+    public static final String REJECTED = "order.rejected";
 
-    private final MutinyEmitter<Record<String, OrderPlaced>> emitter;
+    private final Outbox outbox;
 
-    public OrderEvents(@Channel("order-events") MutinyEmitter<Record<String, OrderPlaced>> emitter) {
-        this.emitter = emitter;
+    public OrderEvents(Outbox outbox) {
+        this.outbox = outbox;
     }
 
-    public void placed(Order order) {
+    public Uni<Void> placed(Mutiny.Session session, Order order) {
         var event = new OrderPlaced(Long.toString(order.id), Long.toString(order.userId), order.lines.items(),
                 order.createdAt);
-        emitter.send(Record.of(Long.toString(order.id), event)).subscribe().with(
-                ignored -> { },
-                failure -> LOG.warnf("order.placed for %d not published: %s", order.id, failure.toString()));
+        return outbox.add(session, TOPIC, Long.toString(order.id), PLACED, event).replaceWithVoid();
+    }
+
+    /** The order reached CONFIRMED or REJECTED. */
+    public Uni<Void> settled(Mutiny.Session session, Order order) {
+        var event = new OrderSettled(Long.toString(order.id), Long.toString(order.userId), order.lines.items(),
+                order.rejectReason, order.updatedAt);
+        String type = order.status == OrderStatus.CONFIRMED ? CONFIRMED : REJECTED;
+        return outbox.add(session, TOPIC, Long.toString(order.id), type, event).replaceWithVoid();
     }
 }

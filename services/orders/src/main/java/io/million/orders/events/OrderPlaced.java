@@ -5,12 +5,9 @@ import java.util.List;
 
 import io.million.orders.domain.OrderLine;
 
-/** Published on {@code orders.events} when an order is accepted; keyed by the order id. */
-public record OrderPlaced(String type, String orderId, String userId, List<OrderLine> items, Instant at) {
-
-    public static final String TYPE = "order.placed";
-
-    public OrderPlaced(String orderId, String userId, List<OrderLine> items, Instant at) {
-        this(TYPE, orderId, userId, items, at);
-    }
+/**
+ * {@value OrderEvents#PLACED} on {@value OrderEvents#TOPIC}, keyed by the order id: an order was
+ * accepted (PENDING). The catalog reserves its stock; the users service checks its user.
+ */
+public record OrderPlaced(String orderId, String userId, List<OrderLine> items, Instant at) {
 }

@@ -26,7 +26,6 @@ import org.jboss.resteasy.reactive.RestResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.million.sharding.ShardIds;
-import io.million.users.events.UserEvents;
 import io.million.users.store.UserStore;
 import io.million.web.Preconditions;
 import io.million.web.paging.Page;
@@ -46,12 +45,10 @@ public class UserResource {
     private static final int MAX_NAME = 100;
 
     private final UserStore store;
-    private final UserEvents events;
     private final Paging paging;
 
-    public UserResource(UserStore store, UserEvents events, Paging paging) {
+    public UserResource(UserStore store, Paging paging) {
         this.store = store;
-        this.events = events;
         this.paging = paging;
     }
 
@@ -60,7 +57,6 @@ public class UserResource {
     @Operation(summary = "Create a user", description = "201 with Location and ETag; 409 when the email is taken")
     public Uni<RestResponse<UserView>> create(@Valid @NotNull CreateUserRequest body) {
         return store.create(body.email(), body.name())
-                .invoke(events::created)
                 .map(UserView::of)
                 .map(user -> RestResponse.ResponseBuilder.<UserView>created(URI.create("/v1/users/" + user.id()))
                         .entity(user)

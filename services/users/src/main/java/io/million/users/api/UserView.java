@@ -5,14 +5,16 @@ import java.time.Instant;
 import io.million.users.domain.User;
 
 /**
- * What clients see of a user. Ids are strings: shard-aware ids exceed 2^53, the largest integer
+ * What clients see of a user. {@code orderCount} counts the user's confirmed orders; it follows
+ * the orders saga asynchronously (within about a second). Ids are strings: shard-aware ids exceed 2^53, the largest integer
  * a JavaScript number holds exactly.
  */
-public record UserView(String id, String email, String name, Instant createdAt, Instant updatedAt, long version) {
+public record UserView(String id, String email, String name, long orderCount, Instant createdAt,
+        Instant updatedAt, long version) {
 
     public static UserView of(User user) {
-        return new UserView(Long.toString(user.id), user.email, user.name, user.createdAt, user.updatedAt,
-                user.version);
+        return new UserView(Long.toString(user.id), user.email, user.name, user.orderCount, user.createdAt,
+                user.updatedAt, user.version);
     }
 
     public long key() {

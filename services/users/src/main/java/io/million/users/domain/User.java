@@ -29,6 +29,10 @@ public class User {
     @Column(nullable = false, length = 100)
     public String name;
 
+    /** Confirmed orders, counted asynchronously from orders.events (never set through the API). */
+    @Column(name = "order_count", nullable = false)
+    public long orderCount;
+
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 

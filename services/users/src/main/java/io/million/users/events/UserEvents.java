@@ -2,33 +2,37 @@ package io.million.users.events;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.jboss.logging.Logger;
+import org.hibernate.reactive.mutiny.Mutiny;
 
+import io.million.outbox.Outbox;
 import io.million.users.domain.User;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.Record;
+import io.smallrye.mutiny.Uni;
 
 /**
- * Publishes user events to Kafka ({@code users.events}) after the write has committed.
- * Best effort for now: a failed publish is logged, not retried; the transactional outbox
- * (libs/outbox) replaces this so that no committed event can be lost.
+ * What users publishes on {@value #TOPIC}, always through the outbox of the shard it changed,
+ * in the transaction that changed it.
  */
 @ApplicationScoped
 public class UserEvents {
 
-    private static final Logger LOG = Logger.getLogger(UserEvents.class);
+    public static final String TOPIC = "users.events";
+    public static final String USER_CREATED = "user.created";
+    public static final String ORDER_USER_CHECKED = "order.user-checked";
 
-    private final MutinyEmitter<Record<String, UserCreated>> emitter;
+    private final Outbox outbox;
 
-    public UserEvents(@Channel("user-events") MutinyEmitter<Record<String, UserCreated>> emitter) {
-        this.emitter = emitter;
+    public UserEvents(Outbox outbox) {
+        this.outbox = outbox;
     }
 
-    public void created(User user) {
-        UserCreated event = new UserCreated(Long.toString(user.id), user.email, user.createdAt);
-        emitter.send(Record.of(Long.toString(user.id), event)).subscribe().with(
-                ignored -> { },
-                failure -> LOG.warnf("user.created for %d not published: %s", user.id, failure.toString()));
+    public Uni<Void> created(Mutiny.Session session, User user) {
+        var event = new UserCreated(Long.toString(user.id), user.email, user.createdAt);
+        return outbox.add(session, TOPIC, Long.toString(user.id), USER_CREATED, event).replaceWithVoid();
+    }
+
+    /** The answer to an order: is its user one of ours? Keyed by the order id. */
+    public Uni<Void> orderUserChecked(Mutiny.Session session, String orderId, String userId, boolean known) {
+        return outbox.add(session, TOPIC, orderId, ORDER_USER_CHECKED, new OrderUserChecked(orderId, userId, known))
+                .replaceWithVoid();
     }
 }

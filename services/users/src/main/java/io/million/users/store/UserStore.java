@@ -11,6 +11,8 @@ import io.million.sharding.ShardIds;
 import io.million.sharding.Shards;
 import io.million.users.api.UserView;
 import io.million.users.domain.User;
+import io.million.users.events.UserEvents;
+import io.million.outbox.Outbox;
 import io.million.web.Preconditions;
 import io.million.web.paging.PageRequest;
 import io.million.web.problem.ProblemException;
@@ -31,16 +33,20 @@ public class UserStore {
     private static final String USERS_PRIMARY_KEY = "users_pkey";
 
     private final Shards shards;
+    private final Outbox outbox;
+    private final UserEvents events;
     private final ShardIds ids = new ShardIds();
     private final RedisTier cache;
     private final Clock clock = Clock.systemUTC();
 
-    public UserStore(Shards shards, RedisTier cache) {
+    public UserStore(Shards shards, Outbox outbox, UserEvents events, RedisTier cache) {
         this.shards = shards;
+        this.outbox = outbox;
+        this.events = events;
         this.cache = cache;
     }
 
-    /** Inserts the user on its email's shard; a taken email is a 409 problem. */
+    /** Inserts the user (and its user.created event) on its email's shard; a taken email is a 409 problem. */
     public Uni<User> create(String email, String name) {
         return create(User.normaliseEmail(email), name, 1);
     }
@@ -48,12 +54,19 @@ public class UserStore {
     private Uni<User> create(String email, String name, int attempt) {
         int bucket = Buckets.of(email);
         User user = User.create(ids.next(bucket), email, name, clock.instant());
-        return shards.inTransaction(shards.shardOfBucket(bucket),
-                session -> session.persist(user).replaceWith(user))
+        return outbox.inTransaction(shards.shardOfBucket(bucket), session -> session.persist(user)
+                .call(session::flush)
+                .call(() -> events.created(session, user))
+                .replaceWith(user))
                 .onFailure(failure -> UniqueViolation.of(failure, User.EMAIL_UNIQUE))
                 .transform(failure -> ProblemException.conflict("A user with email " + email + " exists"))
                 .onFailure(failure -> attempt < ID_ATTEMPTS && UniqueViolation.of(failure, USERS_PRIMARY_KEY))
                 .recoverWithUni(() -> create(email, name, attempt + 1));
+    }
+
+    /** Drops the cached view of the user (after a change made outside this class). */
+    public Uni<Void> evict(long id) {
+        return cache.evict(key(id));
     }
 
     /** The user's public view, or null when there is none. */

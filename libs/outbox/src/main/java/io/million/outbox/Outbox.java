@@ -1,0 +1,82 @@
+package io.million.outbox;
+
+import java.util.UUID;
+import java.util.function.Function;
+
+import jakarta.inject.Singleton;
+
+import org.hibernate.reactive.mutiny.Mutiny;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.million.sharding.Shards;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Writes events into the outbox of a shard inside the caller's transaction: the write and the
+ * events it causes commit together or not at all, and {@link OutboxRelay} publishes them to Kafka
+ * after the commit (at least once). Events of one key keep their order when they are written by
+ * successive transactions. The current trace context is stored with the event so the trace goes on
+ * across Kafka.
+ */
+@Singleton
+public class Outbox {
+
+    private final Shards shards;
+    private final ObjectMapper json;
+    private final OutboxRelay relay;
+
+    public Outbox(Shards shards, ObjectMapper json, OutboxRelay relay) {
+        this.shards = shards;
+        this.json = json;
+        this.relay = relay;
+    }
+
+    /**
+     * Runs {@code work} in a transaction on {@code shard} ({@link Shards#inTransaction}) and wakes
+     * this replica's relay once it has committed, so its events leave without waiting for a poll.
+     */
+    public <T> Uni<T> inTransaction(int shard, Function<Mutiny.Session, Uni<T>> work) {
+        return shards.inTransaction(shard, work).invoke(relay::wake);
+    }
+
+    /**
+     * Adds {@code event} (serialized as JSON) for {@code topic}, keyed by {@code key}, to the
+     * session's transaction. Its event id (a random UUID) travels in the Kafka header
+     * {@value OutboxRelay#EVENT_ID}, its type in {@value OutboxRelay#EVENT_TYPE}.
+     */
+    public Uni<UUID> add(Mutiny.Session session, String topic, String key, String type, Object event) {
+        UUID id = UUID.randomUUID();
+        String payload;
+        try {
+            payload = json.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(new IllegalArgumentException("event " + type + " is not serializable", e));
+        }
+        return session.createNativeQuery("insert into outbox (event_id, topic, event_key, event_type, payload, "
+                + "traceparent) values (:id, :topic, :key, :type, :payload, :traceparent)")
+                .setParameter("id", id)
+                .setParameter("topic", topic)
+                .setParameter("key", key)
+                .setParameter("type", type)
+                .setParameter("payload", payload)
+                .setParameter("traceparent", traceparent())
+                .executeUpdate()
+                .replaceWith(id);
+    }
+
+    /** The W3C traceparent of the current span, or null when nothing is traced. */
+    static String traceparent() {
+        return traceparent(Span.current().getSpanContext());
+    }
+
+    static String traceparent(SpanContext span) {
+        if (!span.isValid()) {
+            return null;
+        }
+        return "00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getTraceFlags().asHex();
+    }
+}
