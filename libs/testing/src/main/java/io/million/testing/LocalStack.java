@@ -64,9 +64,19 @@ public class LocalStack implements QuarkusTestResourceLifecycleManager {
     }
 
     private static void runStackScript() {
+        run("infra");
+    }
+
+    /**
+     * Runs {@code stack/million <arguments>} (e.g. {@code kafka stop}) and waits for it; fails
+     * unless it exits with 0. For fault tests that stop and start a real server.
+     */
+    public static void run(String... arguments) {
         Path script = findScript();
+        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
+        command.addAll(List.of(arguments));
         try {
-            Process process = new ProcessBuilder("bash", script.toString(), "infra")
+            Process process = new ProcessBuilder(command)
                     .directory(script.getParent().getParent().toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.INHERIT)
@@ -74,16 +84,16 @@ public class LocalStack implements QuarkusTestResourceLifecycleManager {
                     .start();
             if (!process.waitFor(START_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
-                throw new IllegalStateException("stack/million infra did not finish in " + START_TIMEOUT_MINUTES + " min");
+                throw new IllegalStateException(command + " did not finish in " + START_TIMEOUT_MINUTES + " min");
             }
             if (process.exitValue() != 0) {
-                throw new IllegalStateException("stack/million infra failed with exit code " + process.exitValue());
+                throw new IllegalStateException(command + " failed with exit code " + process.exitValue());
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + script, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting the local stack", e);
+            throw new IllegalStateException("interrupted while running " + command, e);
         }
     }
 
@@ -98,7 +108,8 @@ public class LocalStack implements QuarkusTestResourceLifecycleManager {
         throw new IllegalStateException("stack/million not found above " + Path.of("").toAbsolutePath());
     }
 
-    static boolean isOpen(int port) {
+    /** Whether something accepts connections on 127.0.0.1:{@code port}. */
+    public static boolean isOpen(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
             return true;
