@@ -40,7 +40,31 @@ public class Outbox {
      * this replica's relay once it has committed, so its events leave without waiting for a poll.
      */
     public <T> Uni<T> inTransaction(int shard, Function<Mutiny.Session, Uni<T>> work) {
-        return shards.inTransaction(shard, work).invoke(relay::wake);
+        return shards.inTransaction(shard, work).invoke(() -> relay.wake(shard));
+    }
+
+    /** Tells this replica's relay that a statement of the caller's own committed events on {@code shard}. */
+    public void committed(int shard) {
+        relay.wake(shard);
+    }
+
+    /**
+     * One event as the values of an outbox row ({@link #COLUMNS}), for a caller that writes it with
+     * its own SQL: e.g. one {@code with ... insert} statement that writes a row and its event in a
+     * single round trip (a single statement is a transaction of its own).
+     */
+    public record Entry(UUID eventId, String topic, String key, String type, String payload, String traceparent) {
+    }
+
+    /** The outbox columns an {@link Entry} fills, in its order. */
+    public static final String COLUMNS = "event_id, topic, event_key, event_type, payload, traceparent";
+
+    public Entry entry(String topic, String key, String type, Object event) {
+        try {
+            return new Entry(UUID.randomUUID(), topic, key, type, json.writeValueAsString(event), traceparent());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("event " + type + " is not serializable", e);
+        }
     }
 
     /**
@@ -49,23 +73,17 @@ public class Outbox {
      * {@value OutboxRelay#EVENT_ID}, its type in {@value OutboxRelay#EVENT_TYPE}.
      */
     public Uni<UUID> add(Mutiny.Session session, String topic, String key, String type, Object event) {
-        UUID id = UUID.randomUUID();
-        String payload;
-        try {
-            payload = json.writeValueAsString(event);
-        } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(new IllegalArgumentException("event " + type + " is not serializable", e));
-        }
-        return session.createNativeQuery("insert into outbox (event_id, topic, event_key, event_type, payload, "
-                + "traceparent) values (:id, :topic, :key, :type, :payload, :traceparent)")
-                .setParameter("id", id)
-                .setParameter("topic", topic)
-                .setParameter("key", key)
-                .setParameter("type", type)
-                .setParameter("payload", payload)
-                .setParameter("traceparent", traceparent())
+        Entry entry = entry(topic, key, type, event);
+        return session.createNativeQuery("insert into outbox (" + COLUMNS + ") "
+                + "values (:id, :topic, :key, :type, :payload, :traceparent)")
+                .setParameter("id", entry.eventId())
+                .setParameter("topic", entry.topic())
+                .setParameter("key", entry.key())
+                .setParameter("type", entry.type())
+                .setParameter("payload", entry.payload())
+                .setParameter("traceparent", entry.traceparent())
                 .executeUpdate()
-                .replaceWith(id);
+                .replaceWith(entry.eventId());
     }
 
     /** The W3C traceparent of the current span, or null when nothing is traced. */

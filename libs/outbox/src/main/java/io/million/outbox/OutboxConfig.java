@@ -17,9 +17,16 @@ public interface OutboxConfig {
     @WithDefault("500")
     int batchSize();
 
-    /** How long an idle relay waits for a wake-up (a local commit) before it looks again. */
+    /**
+     * How often the relay looks at every shard, woken or not (rows written by replicas whose relay
+     * is elsewhere, rows left by a failure); a local commit wakes it at once.
+     */
     @WithDefault("PT0.1S")
     Duration pollInterval();
+
+    /** How long a woken relay waits for more commits before it publishes: batches over latency. */
+    @WithDefault("PT0.005S")
+    Duration linger();
 
     /** Longest wait between attempts while Kafka or a shard fails (doubling from 100 ms). */
     @WithDefault("PT5S")
@@ -28,10 +35,6 @@ public interface OutboxConfig {
     /** Longest wait for Kafka to acknowledge a batch; after it the batch is retried later. */
     @WithDefault("PT10S")
     Duration publishTimeout();
-
-    /** How long sent rows stay in the outbox (for inspection and replay). */
-    @WithDefault("PT1H")
-    Duration retention();
 
     /** How long consumers remember processed event ids: longer than any redelivery can take. */
     @WithDefault("P7D")

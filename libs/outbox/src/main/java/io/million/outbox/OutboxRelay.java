@@ -10,6 +10,7 @@ import java.util.Properties;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import jakarta.annotation.Priority;
@@ -47,8 +48,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Publishes the outbox rows of every shard to Kafka, in id order, keyed by the event key (so one
- * key's events keep their order in its partition), and marks them sent in the same transaction
- * that claimed them. At least once: a crash between Kafka's acknowledgement and the commit
+ * key's events keep their order in its partition), and marks them sent (deletes them) in the
+ * same transaction that claimed them. At least once: a crash between Kafka's acknowledgement and the commit
  * publishes the batch again, and consumers drop repeats by event id.
  * <p>
  * Several replicas run a relay each. A relay claims a shard with a transaction-scoped advisory
@@ -95,6 +96,7 @@ public class OutboxRelay {
     private final Tracer tracer;
     private final TextMapPropagator propagator = W3CTraceContextPropagator.getInstance();
     private final Semaphore wakeUps = new Semaphore(0);
+    private final AtomicIntegerArray dirty;
     private final AtomicLongArray lagMillis;
     private final long[] lastPurge;
     private final Counter[] published;
@@ -112,6 +114,7 @@ public class OutboxRelay {
         this.clientId = application + "-outbox-relay";
         this.tracer = telemetry.getTracer("io.million.outbox");
         this.lagMillis = new AtomicLongArray(shards.count());
+        this.dirty = new AtomicIntegerArray(shards.count());
         this.lastPurge = new long[shards.count()];
         this.published = new Counter[shards.count()];
         for (int shard = 0; shard < shards.count(); shard++) {
@@ -152,22 +155,36 @@ public class OutboxRelay {
         }
     }
 
-    /** A local transaction wrote to the outbox: publish now rather than at the next poll. */
-    public void wake() {
-        if (wakeUps.availablePermits() == 0) {
+    /** A local transaction wrote to {@code shard}'s outbox: publish now rather than at the next sweep. */
+    public void wake(int shard) {
+        if (dirty.getAndSet(shard, 1) == 0 && wakeUps.availablePermits() == 0) {
             wakeUps.release();
         }
     }
 
+    /**
+     * Visits the shards that were woken or still have a backlog, and every shard once per poll
+     * interval (rows other replicas wrote, rows left by a failure).
+     */
     private void run() {
         long backoff = 0;
         boolean failing = false;
+        long nextSweep = 0;
+        boolean[] backlog = new boolean[shards.count()];
         while (running) {
+            boolean sweep = System.nanoTime() - nextSweep >= 0;
+            if (sweep) {
+                nextSweep = System.nanoTime() + config.pollInterval().toNanos();
+            }
             boolean more = false;
             Exception failure = null;
             for (int shard = 0; shard < shards.count() && running; shard++) {
+                if (!(dirty.getAndSet(shard, 0) == 1 || backlog[shard] || sweep)) {
+                    continue;
+                }
                 try {
-                    more |= relay(shard);
+                    backlog[shard] = relay(shard, sweep);
+                    more |= backlog[shard];
                 } catch (Exception e) {
                     failure = e;
                     failures.increment();
@@ -182,13 +199,18 @@ public class OutboxRelay {
                     closeProducer();
                     backoff = Math.min(Math.max(backoff * 2, FIRST_BACKOFF.toMillis()), config.maxBackoff().toMillis());
                     Thread.sleep(backoff);
+                    nextSweep = 0; // after a failure every shard is looked at again
                 } else {
                     if (failing) {
                         LOG.info("outbox relay: publishing again");
                     }
                     failing = false;
                     backoff = 0;
-                    if (!more && wakeUps.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS)) {
+                    long untilSweep = nextSweep - System.nanoTime();
+                    if (!more && untilSweep > 0 && wakeUps.tryAcquire(untilSweep, TimeUnit.NANOSECONDS)) {
+                        // Let the commits of the next few milliseconds join this round: one round
+                        // per commit would cost more statements than the writes themselves.
+                        Thread.sleep(config.linger().toMillis());
                         wakeUps.drainPermits();
                     }
                 }
@@ -200,31 +222,38 @@ public class OutboxRelay {
         closeProducer();
     }
 
-    /** One round on one shard: true when a full batch went out (more may be waiting). */
-    private boolean relay(int shard) throws Exception {
+    /**
+     * One round on one shard: claims it, publishes up to a batch of its unsent rows and deletes
+     * them (that is how a row is marked sent: an update would cost a second write and a purge;
+     * Kafka keeps the history). True when a full batch went out (more may be waiting).
+     */
+    private boolean relay(int shard, boolean sweep) throws Exception {
         SqlConnection connection = shards.pool(shard).getConnection().await().atMost(SQL_TIMEOUT);
         try {
             Transaction transaction = connection.begin().await().atMost(SQL_TIMEOUT);
             boolean claimed = connection.preparedQuery("select pg_try_advisory_xact_lock($1)")
                     .execute(Tuple.of(LOCK_KEY)).await().atMost(SQL_TIMEOUT).iterator().next().getBoolean(0);
             if (!claimed) {
-                // Another replica's relay publishes this shard; only report the lag.
-                RowSet<Row> oldest = connection.query("select created_at from outbox where sent_at is null "
-                        + "order by id limit 1").execute().await().atMost(SQL_TIMEOUT);
-                lagMillis.set(shard, oldest.size() == 0 ? 0 : age(oldest.iterator().next()));
+                if (sweep) { // another replica's relay publishes this shard; only report the lag
+                    RowSet<Row> oldest = connection.query("select created_at from outbox order by id limit 1")
+                            .execute().await().atMost(SQL_TIMEOUT);
+                    lagMillis.set(shard, oldest.size() == 0 ? 0 : age(oldest.iterator().next()));
+                }
                 transaction.rollback().await().atMost(SQL_TIMEOUT);
                 return false;
             }
-            RowSet<Row> rows = connection.preparedQuery("select id, event_id, topic, event_key, event_type, payload, "
-                    + "traceparent, created_at from outbox where sent_at is null order by id limit $1")
+            // Deleted now, published next: if Kafka fails, the rollback brings the rows back.
+            RowSet<Row> rows = connection.preparedQuery("delete from outbox where id in (select id from outbox "
+                    + "order by id limit $1) returning id, event_id, topic, event_key, event_type, payload, "
+                    + "traceparent, created_at")
                     .execute(Tuple.of(config.batchSize())).await().atMost(SQL_TIMEOUT);
-            lagMillis.set(shard, rows.size() == 0 ? 0 : age(rows.iterator().next()));
+            lagMillis.set(shard, rows.size() == 0 ? 0 : age(oldest(rows)));
             if (rows.size() > 0) {
-                List<Long> ids = publish(rows);
-                connection.preparedQuery("update outbox set sent_at = now() where id = any($1)")
-                        .execute(Tuple.of(ids.toArray(new Long[0]))).await().atMost(SQL_TIMEOUT);
+                publish(rows);
             }
-            purgeIfDue(connection, shard);
+            if (sweep) {
+                purgeIfDue(connection, shard);
+            }
             transaction.commit().await().atMost(SQL_TIMEOUT);
             published[shard].increment(rows.size());
             if (rows.size() > 0 && rows.size() < config.batchSize()) {
@@ -236,14 +265,16 @@ public class OutboxRelay {
         }
     }
 
-    private List<Long> publish(RowSet<Row> rows) throws Exception {
+    /** Rows come back from {@code delete ... returning} in no promised order: publish them in id order. */
+    private void publish(RowSet<Row> deleted) throws Exception {
+        List<Row> rows = new ArrayList<>(deleted.size());
+        deleted.forEach(rows::add);
+        rows.sort(java.util.Comparator.comparingLong(row -> row.getLong("id")));
         KafkaProducer<String, String> kafka = producer();
-        List<Long> ids = new ArrayList<>(rows.size());
         List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
         List<Span> spans = new ArrayList<>();
         try {
             for (Row row : rows) {
-                ids.add(row.getLong("id"));
                 String topic = config.topic(row.getString("topic"));
                 String type = row.getString("event_type");
                 RecordHeaders headers = new RecordHeaders();
@@ -271,7 +302,6 @@ public class OutboxRelay {
             for (Future<RecordMetadata> ack : acks) {
                 ack.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
-            return ids;
         } finally {
             spans.forEach(Span::end);
         }
@@ -283,13 +313,20 @@ public class OutboxRelay {
             return;
         }
         lastPurge[shard] = now;
-        connection.preparedQuery("delete from outbox where id in (select id from outbox where sent_at < $1 "
-                + "limit 10000)").execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).minus(config.retention())))
-                .await().atMost(SQL_TIMEOUT);
         connection.preparedQuery("delete from processed_events where (consumer, event_id) in (select consumer, "
                 + "event_id from processed_events where processed_at < $1 limit 10000)")
                 .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).minus(config.processedRetention())))
                 .await().atMost(SQL_TIMEOUT);
+    }
+
+    private static Row oldest(RowSet<Row> rows) {
+        Row oldest = null;
+        for (Row row : rows) {
+            if (oldest == null || row.getLong("id") < oldest.getLong("id")) {
+                oldest = row;
+            }
+        }
+        return oldest;
     }
 
     private static long age(Row row) {

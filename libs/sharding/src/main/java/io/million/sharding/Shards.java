@@ -190,7 +190,11 @@ public class Shards {
     public record Gathered<T>(List<T> items, Long resumeAfter) {
     }
 
-    private static <T> Uni<T> guard(int shard, Uni<T> work) {
+    /**
+     * Turns the failures of {@code work} on {@code shard} that mean "this shard is down" into
+     * {@link ShardUnavailableException}; for work on {@link #pool(int)} outside a session.
+     */
+    public static <T> Uni<T> guard(int shard, Uni<T> work) {
         return work.onFailure(ShardFailures::isUnavailable)
                 .transform(failure -> new ShardUnavailableException(shard, failure));
     }

@@ -27,10 +27,11 @@ public class OrderEvents {
         this.outbox = outbox;
     }
 
-    public Uni<Void> placed(Mutiny.Session session, Order order) {
+    /** The order.placed outbox entry; the store writes it with the order, in the same statement. */
+    public Outbox.Entry placed(Order order) {
         var event = new OrderPlaced(Long.toString(order.id), Long.toString(order.userId), order.lines.items(),
                 order.createdAt);
-        return outbox.add(session, TOPIC, Long.toString(order.id), PLACED, event).replaceWithVoid();
+        return outbox.entry(TOPIC, Long.toString(order.id), PLACED, event);
     }
 
     /** The order reached CONFIRMED or REJECTED. */
