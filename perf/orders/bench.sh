@@ -11,7 +11,7 @@
 #     updated_at of the final state). The rate must be one the box sustains with all three
 #     services, Kafka and PostgreSQL on it, or the figure measures a growing queue.
 #
-#   perf/orders/bench.sh          # about 8 minutes
+#   perf/orders/bench.sh          # about 13 minutes (JVMs warm up 120 s: the JIT needs it)
 #   SKIP_THROUGHPUT=1 SAGA_RATE=100 perf/orders/bench.sh
 #   ROUNDS=5 DURATION=30 perf/orders/bench.sh
 #
@@ -21,13 +21,13 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE=$ROOT/perf/orders
-WARMUP=${WARMUP:-20}
+WARMUP=${WARMUP:-120}
 DURATION=${DURATION:-20}
 ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-32}
-SAGA_RATE=${SAGA_RATE:-50}
+SAGA_RATE=${SAGA_RATE:-40}
 SAGA_DURATION=${SAGA_DURATION:-30}
-SAGA_WARMUP=${SAGA_WARMUP:-30}
+SAGA_WARMUP=${SAGA_WARMUP:-120}
 PG_PORT=${MILLION_PG_PORT:-5432}
 KAFKA_PORT=${MILLION_KAFKA_PORT:-9092}
 declare -A PORT=([users]=18481 [catalog]=18482 [orders]=18483)

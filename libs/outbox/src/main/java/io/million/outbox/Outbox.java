@@ -61,7 +61,7 @@ public class Outbox {
 
     public Entry entry(String topic, String key, String type, Object event) {
         try {
-            return new Entry(UUID.randomUUID(), topic, key, type, json.writeValueAsString(event), traceparent());
+            return new Entry(EventIds.next(), topic, key, type, json.writeValueAsString(event), traceparent());
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("event " + type + " is not serializable", e);
         }

@@ -346,9 +346,8 @@ public class OutboxRelay {
             properties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
             properties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
                     Long.toString(Math.max(config.publishTimeout().toMillis(), 5001)));
-            properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-            properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-            producer = new KafkaProducer<>(properties);
+            // Serializer instances, not class names: nothing for native-image reflection to miss.
+            producer = new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer());
         }
         return producer;
     }

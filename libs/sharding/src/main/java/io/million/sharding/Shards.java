@@ -31,6 +31,7 @@ public class Shards {
     private final Mutiny.SessionFactory[] factories;
     /** Per shard, where stale-tolerant reads go: its replica's slot, or the primary. */
     private final Mutiny.SessionFactory[] readFactories;
+    private final io.vertx.mutiny.sqlclient.Pool[] pools;
 
     public Shards(ShardingConfig config) {
         if (config.shards() < 1 || config.shards() > ShardingConfig.MAX_SLOTS) {
@@ -40,6 +41,7 @@ public class Shards {
                 .orElseGet(() -> ShardMap.even(config.shards()));
         this.factories = new Mutiny.SessionFactory[config.shards()];
         this.readFactories = new Mutiny.SessionFactory[config.shards()];
+        this.pools = new io.vertx.mutiny.sqlclient.Pool[config.shards()];
         for (int shard = 0; shard < factories.length; shard++) {
             factories[shard] = lookup(shard);
             Integer replicaSlot = config.replica().get(shard);
@@ -71,7 +73,12 @@ public class Shards {
         if (shard < 0 || shard >= factories.length) {
             throw new IllegalArgumentException("no shard " + shard);
         }
-        return ShardMigrations.pool(shard);
+        io.vertx.mutiny.sqlclient.Pool pool = pools[shard];
+        if (pool == null) { // looked up once: this is on the hot write path (a racing lookup finds the same bean)
+            pool = ShardMigrations.pool(shard);
+            pools[shard] = pool;
+        }
+        return pool;
     }
 
     public ShardMap map() {

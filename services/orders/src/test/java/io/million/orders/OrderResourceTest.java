@@ -123,6 +123,25 @@ class OrderResourceTest {
     }
 
     @Test
+    void anIdempotencyKeyExpiresAfterItsTtl() {
+        long userId = newUserId();
+        String key = UUID.randomUUID().toString();
+        String first = given().contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body(order(userId, 7, 1)).post("/v1/orders").then().statusCode(202)
+                .extract().jsonPath().getString("id");
+        int shard = ShardMap.even(4).shardOf(Buckets.of(userId));
+        // As if placed 25 hours ago (million.orders.idempotency-key-ttl is 24 h).
+        Postgres.sql("orders_test_" + shard, "update orders set created_at = now() - interval '25 hours' where id = "
+                + first);
+        String second = given().contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body(order(userId, 7, 5)).post("/v1/orders").then().statusCode(202)
+                .header("Idempotent-Replayed", nullValue())
+                .extract().jsonPath().getString("id");
+        assertTrue(!first.equals(second), "an expired key places a new order");
+        assertEquals("2", Postgres.sql("orders_test_" + shard, "select count(*) from orders where user_id = " + userId));
+    }
+
+    @Test
     void anIdempotencyKeyIsRequired() {
         given().contentType(ContentType.JSON).body(order(newUserId(), 7, 1)).post("/v1/orders").then()
                 .statusCode(400)

@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.hibernate.LockMode;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -88,7 +89,10 @@ public class OrderSaga {
         }
         return outbox.inTransaction(shards.shardOfId(id), session -> ProcessedEvents
                 .record(session, CONSUMER, event.id())
-                .chain(first -> !first ? Uni.createFrom().voidItem() : session.find(Order.class, id)
+                // Locked: the catalog's and the users' answers for one order arrive together on two
+                // channels; they must queue on the row, not fail each other's version check.
+                .chain(first -> !first ? Uni.createFrom().voidItem() : session
+                        .find(Order.class, id, LockMode.PESSIMISTIC_WRITE)
                         .chain(order -> {
                             if (order == null) {
                                 LOG.warnf("%s %s for unknown order %s: ignored", event.type(), event.id(), orderId);
