@@ -107,8 +107,9 @@ class OrderResourceTest {
                 .body("id", equalTo(first));
         int shard = ShardMap.even(4).shardOf(Buckets.of(userId));
         assertEquals("1", Postgres.sql("orders_test_" + shard, "select count(*) from orders where user_id = " + userId));
-        assertEquals("1", Postgres.sql("orders_test_" + shard, "select count(*) from outbox where event_type = "
-                + "'order.placed' and event_key = '" + first + "'"), "one order.placed event, not two");
+        KafkaProbe.awaitRecord("test.orders.events", first, first, Duration.ofSeconds(30)).orElseThrow();
+        assertEquals(1, KafkaProbe.count("test.orders.events", first, Duration.ofSeconds(30)),
+                "one order.placed event, not two");
 
         // Another body under the same key is refused, and places nothing.
         given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(order(userId, 7, 3))

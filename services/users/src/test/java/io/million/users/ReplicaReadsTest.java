@@ -43,16 +43,23 @@ class ReplicaReadsTest {
         }
     }
 
-    /** A fresh database with the users schema, standing in for shard 0's replica. */
+    /** A fresh database with the users schema (all its migrations), standing in for shard 0's replica. */
     static void prepareReplicaDatabase() {
         if (Postgres.sql("postgres", "select count(*) from pg_database where datname = '" + REPLICA_DB + "'").equals("0")) {
             Postgres.sql("postgres", "create database " + REPLICA_DB + " owner users");
         }
         Postgres.sql(REPLICA_DB, "drop table if exists users, user_emails cascade");
-        try (InputStream in = ReplicaReadsTest.class.getClassLoader().getResourceAsStream("db/migration/V1.sql")) {
-            Postgres.sql(REPLICA_DB, "set role users;\n" + new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        // Every migration of the service, in order, as a real replica would have them.
+        for (int version = 1;; version++) {
+            try (InputStream in = ReplicaReadsTest.class.getClassLoader()
+                    .getResourceAsStream("db/migration/V" + version + ".sql")) {
+                if (in == null) {
+                    break;
+                }
+                Postgres.sql(REPLICA_DB, "set role users;\n" + new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 
