@@ -11,6 +11,18 @@ public interface WebConfig {
 
     Compression compression();
 
+    Metrics metrics();
+
+    interface Metrics {
+        /**
+         * Bucket bounds of {@code http_server_requests_seconds_bucket}: the latency SLO thresholds
+         * that rules and dashboards use (observability/). Few on purpose: each costs a series per
+         * route and status.
+         */
+        @WithDefault("PT0.025S,PT0.05S,PT0.1S,PT0.25S,PT0.5S,PT1S,PT2.5S")
+        java.util.List<java.time.Duration> latencyBuckets();
+    }
+
     interface Page {
         /** Items per page when the client sends no {@code limit}. */
         @WithDefault("20")
