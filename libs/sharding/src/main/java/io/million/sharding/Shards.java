@@ -3,6 +3,7 @@ package io.million.sharding;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
@@ -10,6 +11,8 @@ import jakarta.inject.Singleton;
 
 import org.hibernate.reactive.mutiny.Mutiny;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.InstanceHandle;
 import io.quarkus.hibernate.orm.PersistenceUnit;
@@ -32,8 +35,14 @@ public class Shards {
     /** Per shard, where stale-tolerant reads go: its replica's slot, or the primary. */
     private final Mutiny.SessionFactory[] readFactories;
     private final io.vertx.mutiny.sqlclient.Pool[] pools;
+    /**
+     * Per shard, operations that failed because the shard was down or busy (each became a 503 or
+     * a retry): {@code million_shard_unavailable_total{shard}}, the shard error rate of the
+     * dashboards and alerts. Static because {@link #guard} is, for callers holding only a pool.
+     */
+    private static final AtomicReferenceArray<Counter> UNAVAILABLE = new AtomicReferenceArray<>(ShardingConfig.MAX_SLOTS);
 
-    public Shards(ShardingConfig config) {
+    public Shards(ShardingConfig config, MeterRegistry registry) {
         if (config.shards() < 1 || config.shards() > ShardingConfig.MAX_SLOTS) {
             throw new IllegalStateException("million.sharding.shards must be 1.." + ShardingConfig.MAX_SLOTS);
         }
@@ -50,6 +59,10 @@ public class Shards {
                         + ": a replica needs a slot of its own, " + config.shards() + ".." + (ShardingConfig.MAX_SLOTS - 1));
             }
             readFactories[shard] = replicaSlot == null ? factories[shard] : lookup(replicaSlot);
+            UNAVAILABLE.set(shard, Counter.builder("million.shard.unavailable")
+                    .description("Operations that failed because their shard was down or busy (503 or retried)")
+                    .tag("shard", Integer.toString(shard))
+                    .register(registry));
         }
     }
 
@@ -202,7 +215,12 @@ public class Shards {
      * {@link ShardUnavailableException}; for work on {@link #pool(int)} outside a session.
      */
     public static <T> Uni<T> guard(int shard, Uni<T> work) {
-        return work.onFailure(ShardFailures::isUnavailable)
-                .transform(failure -> new ShardUnavailableException(shard, failure));
+        return work.onFailure(ShardFailures::isUnavailable).transform(failure -> {
+            Counter counter = UNAVAILABLE.get(shard);
+            if (counter != null) {
+                counter.increment();
+            }
+            return new ShardUnavailableException(shard, failure);
+        });
     }
 }
