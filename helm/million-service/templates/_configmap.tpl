@@ -1,0 +1,54 @@
+{{/*
+The service's configuration as environment variables (ordinal 300: over application.properties).
+Every entry is a Quarkus key; the variable name is that key in Quarkus' environment form
+(quarkus.datasource."shard0".reactive.url -> QUARKUS_DATASOURCE__SHARD0__REACTIVE_URL).
+Secret values never come here: see million.secretEnv in the Deployment.
+*/}}
+{{- define "million.configmap" -}}
+{{- $tracing := fromYaml (include "million.tracing" .) -}}
+{{- $shards := .Values.postgres.shards -}}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ include "million.fullname" . }}
+  labels:
+    {{- include "million.labels" . | nindent 4 }}
+data:
+  QUARKUS_HTTP_PORT: {{ .Values.http.port | quote }}
+  QUARKUS_SHUTDOWN_TIMEOUT: {{ printf "%ds" (int .Values.shutdown.timeoutSeconds) | quote }}
+  # Shard map: million.sharding.shards shards, shard n on slot "shard<n>" (libs/sharding).
+  MILLION_SHARDING_SHARDS: {{ len $shards | quote }}
+  MILLION_SHARDING_USERNAME: {{ .Values.postgres.username | quote }}
+  MILLION_SHARDING_POOL_SIZE: {{ .Values.postgres.poolSize | quote }}
+  MILLION_SHARDING_MAP_REFRESH: {{ .Values.postgres.mapRefresh | quote }}
+  MILLION_SHARDING_MIGRATE_AT_START: {{ .Values.postgres.migrateAtStart | quote }}
+  {{- with .Values.postgres.bucketMap }}
+  MILLION_SHARDING_MAP: {{ . | quote }}
+  {{- end }}
+  {{- range $n := until 16 }}
+  {{- $active := lt $n (len $shards) }}
+  {{- if $active }}
+  QUARKUS_DATASOURCE__SHARD{{ $n }}__REACTIVE_URL: {{ (index $shards $n).url | quote }}
+  {{- end }}
+  QUARKUS_DATASOURCE__SHARD{{ $n }}__ACTIVE: {{ $active | quote }}
+  QUARKUS_HIBERNATE_ORM__SHARD{{ $n }}__ACTIVE: {{ $active | quote }}
+  {{- end }}
+  QUARKUS_REDIS_HOSTS: {{ .Values.redis.hosts | quote }}
+  KAFKA_BOOTSTRAP_SERVERS: {{ required "kafka.bootstrapServers (or global.kafka.bootstrapServers) is required" (include "million.kafkaBootstrap" .) | quote }}
+  MILLION_OUTBOX_RELAY: {{ .Values.outbox.relay | quote }}
+  MILLION_OUTBOX_BATCH_SIZE: {{ .Values.outbox.batchSize | quote }}
+  MILLION_OUTBOX_POLL_INTERVAL: {{ .Values.outbox.pollInterval | quote }}
+  MILLION_OUTBOX_LINGER: {{ .Values.outbox.linger | quote }}
+  MILLION_CACHE_ENABLED: {{ .Values.cache.enabled | quote }}
+  MILLION_CACHE_REDIS_TIMEOUT: {{ .Values.cache.redisTimeout | quote }}
+  # Tracing: OTLP export; the sampler (parentbased_traceidratio) is fixed at build time in
+  # libs/web, its ratio is set here (W3C traceparent over HTTP and Kafka).
+  QUARKUS_OTEL_SDK_DISABLED: {{ not $tracing.enabled | quote }}
+  {{- if $tracing.enabled }}
+  QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT: {{ required "tracing.endpoint is required when tracing is enabled" $tracing.endpoint | quote }}
+  QUARKUS_OTEL_TRACES_SAMPLER_ARG: {{ ternary $tracing.samplerRatio 0.01 (hasKey $tracing "samplerRatio") | toString | quote }}
+  {{- end }}
+  {{- range $key, $value := .Values.config }}
+  {{ include "million.envName" $key }}: {{ $value | toString | quote }}
+  {{- end }}
+{{- end -}}
