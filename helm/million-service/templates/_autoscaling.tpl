@@ -65,7 +65,7 @@ spec:
 {{- define "million.scaledobject" -}}
 {{- $a := .Values.autoscaling -}}
 {{- if include "million.crd" (dict "root" . "name" "keda") -}}
-{{- $g := fromYaml (include "million.global" .) -}}
+{{- $g := .Values.global | default dict -}}
 {{- $prometheus := .Values.keda.prometheusAddress | default (dig "keda" "prometheusAddress" "" $g) -}}
 apiVersion: keda.sh/v1alpha1
 kind: ScaledObject

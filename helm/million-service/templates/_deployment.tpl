@@ -1,6 +1,6 @@
 {{- define "million.deployment" -}}
 {{- $flavour := include "million.flavour" . -}}
-{{- $g := fromYaml (include "million.global" .) -}}
+{{- $g := .Values.global | default dict -}}
 {{- $probes := .Values.probes -}}
 apiVersion: apps/v1
 kind: Deployment
@@ -90,21 +90,18 @@ spec:
             - name: JAVA_OPTS_APPEND
               value: {{ printf "-XX:MaxRAMPercentage=%v -XX:+ExitOnOutOfMemoryError %s" .Values.jvm.maxRamPercentage .Values.jvm.extraOptions | trim | quote }}
             {{- end }}
-            {{- with .Values.postgres.passwordSecret }}
-            {{- if .name }}
-            {{- range $n := until (len $.Values.postgres.shards) }}
+            {{- $pg := .Values.postgres.passwordSecret }}
+            {{- if $pg.name }}
+            {{- range $n := until (len .Values.postgres.shards) }}
             - name: QUARKUS_DATASOURCE__SHARD{{ $n }}__PASSWORD
               valueFrom:
-                secretKeyRef: {name: {{ $.Values.postgres.passwordSecret.name | quote }}, key: {{ $.Values.postgres.passwordSecret.key | quote }}}
+                secretKeyRef: {name: {{ $pg.name | quote }}, key: {{ $pg.key | quote }}}
             {{- end }}
             {{- end }}
-            {{- end }}
-            {{- with .Values.redis.passwordSecret }}
-            {{- if .name }}
+            {{- if .Values.redis.passwordSecret.name }}
             - name: QUARKUS_REDIS_PASSWORD
               valueFrom:
-                secretKeyRef: {name: {{ .name | quote }}, key: {{ .key | quote }}}
-            {{- end }}
+                secretKeyRef: {name: {{ .Values.redis.passwordSecret.name | quote }}, key: {{ .Values.redis.passwordSecret.key | quote }}}
             {{- end }}
             {{- range .Values.secretEnv }}
             - name: {{ .name }}

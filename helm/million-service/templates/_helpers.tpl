@@ -30,19 +30,14 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 
-{{/* The global block, empty when the chart is installed on its own. */}}
-{{- define "million.global" -}}
-{{- toYaml (.Values.global | default dict) -}}
-{{- end -}}
-
 {{/* jvm or native: the service's own choice, else the umbrella's. */}}
 {{- define "million.flavour" -}}
-{{- $g := fromYaml (include "million.global" .) -}}
+{{- $g := .Values.global | default dict -}}
 {{- .Values.image.flavour | default (dig "image" "flavour" "" $g) | default "jvm" -}}
 {{- end -}}
 
 {{- define "million.image" -}}
-{{- $g := fromYaml (include "million.global" .) -}}
+{{- $g := .Values.global | default dict -}}
 {{- $registry := .Values.image.registry | default (dig "image" "registry" "" $g) -}}
 {{- $tag := .Values.image.tag | default (dig "image" "tag" "" $g) | default .Chart.AppVersion -}}
 {{- $suffix := ternary "-native" "" (eq (include "million.flavour" .) "native") -}}
@@ -54,21 +49,20 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 
 {{- define "million.kafkaBootstrap" -}}
-{{- $g := fromYaml (include "million.global" .) -}}
+{{- $g := .Values.global | default dict -}}
 {{- .Values.kafka.bootstrapServers | default (dig "kafka" "bootstrapServers" "" $g) -}}
 {{- end -}}
 
-{{/* Tracing settings: the service's own keys override the umbrella's one by one. */}}
+{{/* Tracing settings (YAML, for fromYaml): the service's own keys override the umbrella's one by one. */}}
 {{- define "million.tracing" -}}
-{{- $g := fromYaml (include "million.global" .) -}}
+{{- $g := .Values.global | default dict -}}
 {{- toYaml (mergeOverwrite (deepCopy (dig "tracing" dict $g)) (deepCopy (.Values.tracing | default dict))) -}}
 {{- end -}}
 
 {{/* Prometheus Operator / KEDA switches: on when the service or the umbrella turns them on. */}}
 {{- define "million.crd" -}}
-{{- $g := fromYaml (include "million.global" .root) -}}
-{{- $own := fromYaml (toYaml .root.Values) -}}
-{{- if or (dig .name "enabled" false $own) (dig .name "enabled" false $g) -}}true{{- end -}}
+{{- $g := .root.Values.global | default dict -}}
+{{- if or (dig "enabled" false (index .root.Values .name | default dict)) (dig .name "enabled" false $g) -}}true{{- end -}}
 {{- end -}}
 
 {{/* A Quarkus property name as the environment variable Quarkus reads it from. */}}

@@ -73,7 +73,7 @@ spec:
 {{/* Rendered only when the Prometheus Operator's CRDs are there (serviceMonitor.enabled). */}}
 {{- define "million.servicemonitor" -}}
 {{- if include "million.crd" (dict "root" . "name" "serviceMonitor") -}}
-{{- $g := fromYaml (include "million.global" .) -}}
+{{- $g := .Values.global | default dict -}}
 apiVersion: monitoring.coreos.com/v1
 kind: ServiceMonitor
 metadata:
