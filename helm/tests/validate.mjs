@@ -5,8 +5,10 @@
 //     Operator, KEDA); a kind without a schema is an error;
 //  2. built-in kinds again for unknown fields (a misspelt field is silently dropped by the API
 //     server), walking the field lists of @kubernetes/client-node's generated models;
-//  3. what every Million Deployment must carry (policy() below): probes on /q/health/*, a preStop
-//     drain, requests and limits, the restricted security context.
+//  3. what every Million Deployment must carry (policy() below): probes on /q/health/* on the
+//     management port (never the public one), a preStop drain, requests and limits, the
+//     restricted security context; ServiceMonitors scrape the management port; NetworkPolicy
+//     rules name their ports and their peers (no rule open to every source).
 // Written here because no packaged validator (kubeconform, kubeval) is reachable from this machine.
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
@@ -65,12 +67,23 @@ async function unknownFields(value, type, path, errors) {
   }
 }
 
-// The production rules of issue 7 for the services' pods, checked on every rendering.
+// The production rules of issue 7 (and of the gate: operations on the management port only) for
+// the services' pods, checked on every rendering.
 function policy(obj) {
-  if (obj.kind !== "Deployment") return [];
   const errors = [];
-  const pod = obj.spec.template.spec;
   const need = (ok, what) => ok || errors.push(`policy: ${what}`);
+  if (obj.kind === "ServiceMonitor") {
+    for (const e of obj.spec.endpoints ?? []) need(e.port === "management" && e.path === "/q/metrics", "ServiceMonitor scrapes /q/metrics on port management");
+  }
+  if (obj.kind === "NetworkPolicy") {
+    for (const [i, rule] of (obj.spec.ingress ?? []).entries()) {
+      need((rule.ports ?? []).length > 0, `NetworkPolicy ingress rule ${i} names its ports`);
+      need((rule.from ?? []).length > 0, `NetworkPolicy ingress rule ${i} names its peers`);
+      for (const peer of rule.from ?? []) need(peer.namespaceSelector || peer.podSelector, `NetworkPolicy ingress rule ${i}: a peer selects something`);
+    }
+  }
+  if (obj.kind !== "Deployment") return errors;
+  const pod = obj.spec.template.spec;
   need(pod.securityContext?.runAsNonRoot === true, "pod runAsNonRoot");
   need(pod.securityContext?.seccompProfile?.type === "RuntimeDefault", "seccomp RuntimeDefault");
   need(pod.automountServiceAccountToken === false, "no service account token");
@@ -82,9 +95,15 @@ function policy(obj) {
     need(sc.capabilities?.drop?.includes("ALL"), `${c.name}: drop ALL capabilities`);
     need(c.resources?.requests?.cpu && c.resources?.requests?.memory, `${c.name}: cpu and memory requests`);
     need(c.resources?.limits?.memory, `${c.name}: memory limit`);
-    need(c.startupProbe?.httpGet?.path === "/q/health/started", `${c.name}: startup probe on /q/health/started`);
-    need(c.readinessProbe?.httpGet?.path === "/q/health/ready", `${c.name}: readiness probe on /q/health/ready`);
-    need(c.livenessProbe?.httpGet?.path === "/q/health/live", `${c.name}: liveness probe on /q/health/live`);
+    const ports = Object.fromEntries((c.ports ?? []).map((p) => [p.name, p.containerPort]));
+    need(ports.http && ports.management && ports.http !== ports.management, `${c.name}: container ports http and management, distinct`);
+    for (const [probe, path] of [["startupProbe", "/q/health/started"], ["readinessProbe", "/q/health/ready"], ["livenessProbe", "/q/health/live"]]) {
+      need(c[probe]?.httpGet?.path === path, `${c.name}: ${probe} on ${path}`);
+      need(c[probe]?.httpGet?.port === "management", `${c.name}: ${probe} on port management (not the public port)`);
+    }
+    for (const m of c.volumeMounts ?? []) {
+      if (m.name === "jwt-public-key") need(m.readOnly === true, `${c.name}: the JWT public key mounted read-only`);
+    }
     const drain = c.lifecycle?.preStop?.sleep?.seconds ?? 0;
     need(drain > 0, `${c.name}: preStop drain`);
     const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));

@@ -7,6 +7,10 @@ Secret values never come here: see million.secretEnv in the Deployment.
 {{- define "million.configmap" -}}
 {{- $tracing := fromYaml (include "million.tracing" .) -}}
 {{- $shards := .Values.postgres.shards -}}
+{{- $g := .Values.global | default dict -}}
+{{- if eq (int .Values.http.port) (int .Values.management.port) -}}
+{{- fail "management.port must differ from http.port (the public port serves /v1/ only)" -}}
+{{- end -}}
 apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -15,6 +19,20 @@ metadata:
     {{- include "million.labels" . | nindent 4 }}
 data:
   QUARKUS_HTTP_PORT: {{ .Values.http.port | quote }}
+  # The management interface (enabled at build time): /q/health, /q/metrics, /q/openapi and the
+  # operator API (/admin/*) on their own port, on every address of the pod (the build binds
+  # loopback) so that the kubelet's probes and Prometheus reach it; the NetworkPolicy admits only
+  # monitoring there.
+  QUARKUS_MANAGEMENT_PORT: {{ .Values.management.port | quote }}
+  QUARKUS_MANAGEMENT_HOST: "0.0.0.0"
+  # X-Forwarded-For (the client address of rate limits and logs) is honoured only from these peers.
+  QUARKUS_HTTP_PROXY_TRUSTED_PROXIES: {{ include "million.trustedProxies" . | quote }}
+  MILLION_RATELIMIT_ENABLED: {{ dig "rateLimit" "enabled" true $g | quote }}
+  # Bearer JWTs (RS256), verified with the issuer's public key: a JWKS URL, or a PEM file mounted
+  # from a Secret or ConfigMap (the Deployment). The private key never comes near these charts.
+  MP_JWT_VERIFY_ISSUER: {{ dig "auth" "issuer" "million" $g | quote }}
+  MP_JWT_VERIFY_AUDIENCES: {{ dig "auth" "audience" "million" $g | quote }}
+  MP_JWT_VERIFY_PUBLICKEY_LOCATION: {{ include "million.jwtKeyLocation" . | quote }}
   QUARKUS_SHUTDOWN_TIMEOUT: {{ printf "%ds" (int .Values.shutdown.timeoutSeconds) | quote }}
   # Shard map: million.sharding.shards shards, shard n on slot "shard<n>" (libs/sharding).
   MILLION_SHARDING_SHARDS: {{ len $shards | quote }}

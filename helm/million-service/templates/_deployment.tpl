@@ -2,6 +2,7 @@
 {{- $flavour := include "million.flavour" . -}}
 {{- $g := .Values.global | default dict -}}
 {{- $probes := .Values.probes -}}
+{{- $jwtKey := include "million.jwtKeyVolume" . -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -81,6 +82,10 @@ spec:
             - name: http
               containerPort: {{ .Values.http.port }}
               protocol: TCP
+            # Health, metrics, OpenAPI and the operator API: never the public port.
+            - name: management
+              containerPort: {{ .Values.management.port }}
+              protocol: TCP
           envFrom:
             - configMapRef:
                 name: {{ include "million.fullname" . }}
@@ -109,16 +114,16 @@ spec:
                 secretKeyRef: {name: {{ .secretName | quote }}, key: {{ .key | quote }}}
             {{- end }}
           startupProbe:
-            httpGet: {path: /q/health/started, port: http}
+            httpGet: {path: /q/health/started, port: management}
             periodSeconds: {{ $probes.startup.periodSeconds }}
             failureThreshold: {{ ternary $probes.startup.nativeFailureThreshold $probes.startup.failureThreshold (eq $flavour "native") }}
           readinessProbe:
-            httpGet: {path: /q/health/ready, port: http}
+            httpGet: {path: /q/health/ready, port: management}
             periodSeconds: {{ $probes.readiness.periodSeconds }}
             timeoutSeconds: {{ $probes.readiness.timeoutSeconds }}
             failureThreshold: {{ $probes.readiness.failureThreshold }}
           livenessProbe:
-            httpGet: {path: /q/health/live, port: http}
+            httpGet: {path: /q/health/live, port: management}
             periodSeconds: {{ $probes.liveness.periodSeconds }}
             timeoutSeconds: {{ $probes.liveness.timeoutSeconds }}
             failureThreshold: {{ $probes.liveness.failureThreshold }}
@@ -140,8 +145,18 @@ spec:
             # Vert.x' file cache and the JVM's temporary files: the only writable path.
             - name: tmp
               mountPath: /tmp
+            {{- if $jwtKey }}
+            # The issuer's public key (PEM) that verifies bearer JWTs: read-only, never a private key.
+            - name: jwt-public-key
+              mountPath: {{ dir (include "million.jwtPublicKeyPath" .) }}
+              readOnly: true
+            {{- end }}
       volumes:
         - name: tmp
           emptyDir:
             sizeLimit: {{ .Values.tmpSizeLimit }}
+        {{- if $jwtKey }}
+        - name: jwt-public-key
+          {{- $jwtKey | nindent 10 }}
+        {{- end }}
 {{- end -}}

@@ -74,3 +74,55 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- define "million.terminationGrace" -}}
 {{- add .Values.shutdown.drainSeconds .Values.shutdown.timeoutSeconds .Values.shutdown.marginSeconds -}}
 {{- end -}}
+
+{{/*
+Proxies whose X-Forwarded-For is believed (quarkus.http.proxy.trusted-proxies), comma-separated:
+global.trustedProxies, else 10.0.0.0/8 (a common pod network; set it to the ingress
+controller's pod CIDR).
+*/}}
+{{- define "million.trustedProxies" -}}
+{{- $g := .Values.global | default dict -}}
+{{- $proxies := dig "trustedProxies" (list "10.0.0.0/8") $g -}}
+{{- if not $proxies -}}
+{{- fail "global.trustedProxies is empty: list the ingress controller's pod CIDR (or addresses)" -}}
+{{- end -}}
+{{- join "," $proxies -}}
+{{- end -}}
+
+{{/*
+Where the services find the key that verifies bearer JWTs (mp.jwt.verify.publickey.location):
+global.auth.jwksUrl, or the PEM of global.auth.publicKey (a Secret or ConfigMap the operator
+creates) mounted at /etc/million/jwt/public.pem. Exactly one of them.
+*/}}
+{{- define "million.jwtPublicKeyPath" -}}/etc/million/jwt/public.pem{{- end -}}
+
+{{- define "million.jwtKeyLocation" -}}
+{{- $g := .Values.global | default dict -}}
+{{- $jwks := dig "auth" "jwksUrl" "" $g -}}
+{{- $secret := dig "auth" "publicKey" "secretName" "" $g -}}
+{{- $configMap := dig "auth" "publicKey" "configMapName" "" $g -}}
+{{- if and $secret $configMap -}}
+{{- fail "global.auth.publicKey: set secretName or configMapName, not both" -}}
+{{- else if and $jwks (or $secret $configMap) -}}
+{{- fail "global.auth: set jwksUrl or publicKey, not both" -}}
+{{- else if $jwks -}}
+{{- $jwks -}}
+{{- else if or $secret $configMap -}}
+{{- printf "file:%s" (include "million.jwtPublicKeyPath" .) -}}
+{{- else -}}
+{{- fail "global.auth: no key to verify JWTs with. Set global.auth.jwksUrl (the issuer's JWKS URL) or global.auth.publicKey.configMapName / .secretName (an existing ConfigMap or Secret holding the issuer's PEM public key under publicKey.key, default public.pem), e.g. kubectl create configmap million-jwt-public-key --from-file=public.pem=public.pem" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The volume source of the JWT public key (YAML), or nothing with a JWKS URL. */}}
+{{- define "million.jwtKeyVolume" -}}
+{{- $g := .Values.global | default dict -}}
+{{- $key := dig "auth" "publicKey" "key" "public.pem" $g -}}
+{{- $items := list (dict "key" $key "path" (base (include "million.jwtPublicKeyPath" .))) -}}
+{{- with dig "auth" "publicKey" "secretName" "" $g -}}
+{{- toYaml (dict "secret" (dict "secretName" . "items" $items "defaultMode" 292)) -}}
+{{- end -}}
+{{- with dig "auth" "publicKey" "configMapName" "" $g -}}
+{{- toYaml (dict "configMap" (dict "name" . "items" $items "defaultMode" 292)) -}}
+{{- end -}}
+{{- end -}}

@@ -7,28 +7,47 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.not;
 
+import java.net.URL;
+
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.restassured.RestAssured;
+
 /**
- * What every Million service must answer for operators, checked against the running test app:
- * health that reflects PostgreSQL, Redis and Kafka; Prometheus metrics with HTTP and JVM series;
- * OpenAPI listing the service's {@code /v1/} paths. A service test class extends this and names
- * one of its paths.
+ * What every Million service must answer for operators, checked against the running test app, on
+ * the management interface: health that reflects PostgreSQL and Redis (not Kafka); Prometheus
+ * metrics with HTTP and JVM series; OpenAPI listing the service's {@code /v1/} paths; the operator
+ * API behind an operator token. And the public port serves none of it. A service test class
+ * extends this and names one of its paths.
  */
 public abstract class OperationalEndpointsContract {
+
+    @TestHTTPResource(value = "/", management = true)
+    protected URL management;
 
     /** A path this service serves, for example {@code /v1/users}. */
     protected abstract String apiPath();
 
+    @BeforeEach
+    void anonymous() {
+        RestAssured.requestSpecification = null;
+    }
+
+    protected String onManagement(String path) {
+        return management.toString().replaceAll("/$", "") + path;
+    }
+
     @Test
     void livenessIsUp() {
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().get(onManagement("/q/health/live")).then().statusCode(200).body("status", equalTo("UP"));
     }
 
     /** Kafka is deliberately not a readiness check: writes wait in the outbox while it is down. */
     @Test
     void readinessReflectsPostgresAndRedisButNotKafka() {
-        given().get("/q/health/ready").then().statusCode(200)
+        given().get(onManagement("/q/health/ready")).then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem(containsString("PostgreSQL")))
                 .body("checks.name", hasItems("Redis connection health check"))
@@ -37,8 +56,8 @@ public abstract class OperationalEndpointsContract {
 
     @Test
     void prometheusMetricsIncludeHttpAndJvm() {
-        given().get(apiPath() + "/0").then().statusCode(404);
-        given().get("/q/metrics").then().statusCode(200)
+        given().get("/v1/no-such-path").then().statusCode(404);
+        given().get(onManagement("/q/metrics")).then().statusCode(200)
                 .body(containsString("http_server_requests_seconds_count"))
                 .body(containsString("jvm_memory_used_bytes"))
                 .body(containsString("million_outbox_lag_seconds{"));
@@ -46,7 +65,29 @@ public abstract class OperationalEndpointsContract {
 
     @Test
     void openApiListsTheServicePaths() {
-        given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
-                .body(containsString("\"" + apiPath() + "\""));
+        given().queryParam("format", "json").get(onManagement("/q/openapi")).then().statusCode(200)
+                .body(containsString("\"" + apiPath() + "\""))
+                .body(containsString("\"bearer\""))
+                .body(not(containsString("/admin/shards")));
+    }
+
+    @Test
+    void thePublicPortServesNothingOperational() {
+        for (String path : new String[] { "/q/health/ready", "/q/health/live", "/q/metrics", "/q/openapi",
+                "/admin/shards" }) {
+            given().get(path).then().statusCode(404).contentType("application/problem+json");
+        }
+    }
+
+    @Test
+    void theOperatorApiNeedsAnOperatorToken() {
+        given().get(onManagement("/admin/shards")).then().statusCode(401)
+                .header("WWW-Authenticate", containsString("Bearer")).contentType("application/problem+json");
+        given().header("Authorization", Tokens.bearer("1", Tokens.CATALOG_ADMIN)).get(onManagement("/admin/shards"))
+                .then().statusCode(403).contentType("application/problem+json");
+        given().header("Authorization", "Bearer " + Tokens.hostile("1").get(0).token())
+                .get(onManagement("/admin/shards")).then().statusCode(401);
+        given().header("Authorization", Tokens.operator()).get(onManagement("/admin/shards")).then().statusCode(200)
+                .body("shards", equalTo(4));
     }
 }

@@ -45,7 +45,8 @@ public final class Replica implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: run after `package`");
         }
         List<String> command = new ArrayList<>(List.of("java", "-Xmx256m", "-Dquarkus.http.port=" + port,
-                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.log.console.json.enabled=false"));
+                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.management.port=" + managementPort(port),
+                "-Dquarkus.log.console.json.enabled=false"));
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString()));
         try {
@@ -65,6 +66,15 @@ public final class Replica implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** The management interface (/q/health, /q/metrics, /admin): the HTTP port + 1000. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort(port);
+    }
+
+    private static int managementPort(int httpPort) {
+        return httpPort + 1000;
+    }
+
     private void awaitReady() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_SECONDS);
         while (System.nanoTime() < deadline) {
@@ -72,7 +82,7 @@ public final class Replica implements AutoCloseable {
                 throw new IllegalStateException("replica on " + port + " exited: " + tail());
             }
             try {
-                HttpURLConnection connection = (HttpURLConnection) URI.create(baseUrl() + "/q/health/ready").toURL()
+                HttpURLConnection connection = (HttpURLConnection) URI.create(managementUrl() + "/q/health/ready").toURL()
                         .openConnection();
                 connection.setConnectTimeout(500);
                 if (connection.getResponseCode() == 200) {

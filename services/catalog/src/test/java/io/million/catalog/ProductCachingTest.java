@@ -24,6 +24,15 @@ import io.restassured.response.Response;
 @QuarkusTest
 class ProductCachingTest {
 
+    @io.quarkus.test.common.http.TestHTTPResource(value = "/q/metrics", management = true)
+    java.net.URL metricsUrl;
+
+    /** Routes here need a token: these tests act as an operator (access rules: *AccessTest). */
+    @org.junit.jupiter.api.BeforeEach
+    void asOperator() {
+        io.million.testing.Tokens.asOperator();
+    }
+
     @Inject
     RedisDataSource redis;
 
@@ -32,7 +41,7 @@ class ProductCachingTest {
     }
 
     static double metric(String series) {
-        String metrics = given().get("/q/metrics").asString();
+        String metrics = given().get(metricsUrl).asString();
         for (String line : metrics.split("\n")) {
             if (line.startsWith(series + " ")) {
                 return Double.parseDouble(line.substring(series.length() + 1).trim());

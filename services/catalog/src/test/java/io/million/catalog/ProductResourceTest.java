@@ -37,6 +37,12 @@ import io.restassured.http.ContentType;
         @ResourceArg(name = "redis-port-default", value = "6382") })
 class ProductResourceTest {
 
+    /** Routes here need a token: these tests act as an operator (access rules: *AccessTest). */
+    @org.junit.jupiter.api.BeforeEach
+    void asOperator() {
+        io.million.testing.Tokens.asOperator();
+    }
+
     @Inject
     RedisDataSource redis;
 

@@ -16,6 +16,12 @@ import io.restassured.http.ContentType;
  */
 class ReplicasIT {
 
+    /** Routes here need a token: these tests act as an operator (access rules: *AccessTest). */
+    @org.junit.jupiter.api.BeforeEach
+    void asOperator() {
+        io.million.testing.Tokens.asOperator();
+    }
+
     private static final Map<String, String> TEST_STORES = Map.of(
             "million.sharding.database", "catalog_test",
             "quarkus.redis.hosts", "redis://127.0.0.1:"

@@ -40,6 +40,12 @@ import io.restassured.path.json.JsonPath;
  */
 class OrderSagaIT {
 
+    /** Routes here need a token: these tests act as an operator (access rules: *AccessTest). */
+    @org.junit.jupiter.api.BeforeEach
+    void asOperator() {
+        io.million.testing.Tokens.asOperator();
+    }
+
     private static final Duration FINAL_WITHIN = Duration.ofSeconds(90);
     private static final Map<String, String> TEST_PROFILE = Map.of(
             "quarkus.profile", "test",

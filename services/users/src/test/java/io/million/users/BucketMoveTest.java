@@ -33,6 +33,18 @@ import io.restassured.response.Response;
 @QuarkusTest
 class BucketMoveTest {
 
+    @io.quarkus.test.common.http.TestHTTPResource(value = "/admin/shards", management = true)
+    java.net.URL shardsAdmin;
+
+    @io.quarkus.test.common.http.TestHTTPResource(value = "/admin/shards/moves", management = true)
+    java.net.URL shardMoves;
+
+    /** Routes here need a token: these tests act as an operator (access rules: *AccessTest). */
+    @org.junit.jupiter.api.BeforeEach
+    void asOperator() {
+        io.million.testing.Tokens.asOperator();
+    }
+
     private static final int FROM = 0;
     private static final int TO = 255;
     private static final String EVEN = ShardMap.even(4).spec();
@@ -48,7 +60,7 @@ class BucketMoveTest {
 
     @Test
     void movingARangeUnderWritesLosesAndDuplicatesNothing() throws Exception {
-        assertEquals(EVEN, given().get("/admin/shards").then().statusCode(200).extract().path("map"),
+        assertEquals(EVEN, given().get(shardsAdmin).then().statusCode(200).extract().path("map"),
                 "starts from the default map");
         for (int i = 0; i < 30; i++) {
             createInRange("before");
@@ -59,10 +71,10 @@ class BucketMoveTest {
             moveUnderLoad(0, EVEN);
             verify(0, 1);
         } finally {
-            String map = given().get("/admin/shards").then().extract().path("map");
+            String map = given().get(shardsAdmin).then().extract().path("map");
             if (!EVEN.equals(map)) {
                 given().contentType(ContentType.JSON).body(Map.of("from", FROM, "to", TO, "target", 0))
-                        .post("/admin/shards/moves");
+                        .post(shardMoves);
             }
         }
         assertTrue(acknowledged.size() > 30, "writers got writes through: " + acknowledged.size());
@@ -73,11 +85,11 @@ class BucketMoveTest {
     @Test
     void badMovesAreRefusedWithProblems() {
         given().contentType(ContentType.JSON).body(Map.of("from", 0, "to", 255, "target", 0))
-                .post("/admin/shards/moves").then().statusCode(400).body("errors[0].field", org.hamcrest.Matchers.equalTo("target"));
+                .post(shardMoves).then().statusCode(400).body("errors[0].field", org.hamcrest.Matchers.equalTo("target"));
         given().contentType(ContentType.JSON).body(Map.of("from", 1000, "to", 1100, "target", 2))
-                .post("/admin/shards/moves").then().statusCode(400).body("errors[0].field", org.hamcrest.Matchers.equalTo("to"));
+                .post(shardMoves).then().statusCode(400).body("errors[0].field", org.hamcrest.Matchers.equalTo("to"));
         given().contentType(ContentType.JSON).body(Map.of("from", 0, "to", 5000, "target", 1))
-                .post("/admin/shards/moves").then().statusCode(400);
+                .post(shardMoves).then().statusCode(400);
     }
 
     private void moveUnderLoad(int target, String expectedMap) throws Exception {
@@ -90,7 +102,7 @@ class BucketMoveTest {
             }
             Thread.sleep(500);
             Response move = given().contentType(ContentType.JSON)
-                    .body(Map.of("from", FROM, "to", TO, "target", target)).post("/admin/shards/moves");
+                    .body(Map.of("from", FROM, "to", TO, "target", target)).post(shardMoves);
             assertEquals(200, move.statusCode(), move.asString());
             assertEquals(expectedMap, move.path("map"));
             Thread.sleep(1_000); // writes after the switch land on the new shard

@@ -28,6 +28,12 @@ import io.restassured.http.ContentType;
 @TestProfile(ReplicaReadsTest.WithReplica.class)
 class ReplicaReadsTest {
 
+    /** Routes here need a token: these tests act as an operator (access rules: *AccessTest). */
+    @org.junit.jupiter.api.BeforeEach
+    void asOperator() {
+        io.million.testing.Tokens.asOperator();
+    }
+
     static final String REPLICA_DB = "users_test_replica_0";
 
     public static class WithReplica implements QuarkusTestProfile {

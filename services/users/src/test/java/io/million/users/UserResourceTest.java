@@ -35,6 +35,12 @@ import io.restassured.http.ContentType;
         @ResourceArg(name = "redis-port-default", value = "6381") })
 class UserResourceTest {
 
+    /** Routes here need a token: these tests act as an operator (access rules: *AccessTest). */
+    @org.junit.jupiter.api.BeforeEach
+    void asOperator() {
+        io.million.testing.Tokens.asOperator();
+    }
+
     static final String MERGE_PATCH = "application/merge-patch+json";
 
     @Inject

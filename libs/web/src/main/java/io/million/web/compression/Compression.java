@@ -66,7 +66,7 @@ public class Compression implements HttpServerOptionsCustomizer {
 
     void threshold(@Observes Router router) {
         int minBytes = config.minBytes();
-        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+        router.route().order(io.million.web.RouteOrder.COMPRESSION).handler(ctx -> {
             HttpServerResponse response = ctx.response();
             boolean mayCompress = ctx.request().headers().contains(HttpHeaders.ACCEPT_ENCODING);
             ctx.addHeadersEndHandler(ignored -> {

@@ -143,6 +143,42 @@ public class ProblemMappers {
         return builder.build();
     }
 
+    /**
+     * Sends a problem from a Vert.x route (the hot path, the operator API, unmatched paths): the
+     * same body and headers a REST resource would answer with.
+     */
+    public void send(io.vertx.ext.web.RoutingContext ctx, Problem problem, Map<String, String> headers) {
+        Problem body = problem.instance() == null ? problem.withInstance(ctx.request().path()) : problem;
+        var response = ctx.response().setStatusCode(body.status()).putHeader("Content-Type", Problem.MEDIA_TYPE);
+        headers.forEach(response::putHeader);
+        response.end(io.vertx.core.buffer.Buffer.buffer(bytes(body)));
+    }
+
+    /** A failure from a Vert.x route as a problem: like {@link #unexpected}, for non-REST routes. */
+    public void sendFailure(io.vertx.ext.web.RoutingContext ctx, Throwable e) {
+        if (e instanceof ProblemException problem) {
+            send(ctx, problem.problem(), problem.headers());
+        } else if (e instanceof ConstraintViolationException violations) {
+            send(ctx, fieldProblem(violations), Map.of());
+        } else if (isDependencyDown(e)) {
+            send(ctx, Problem.of(503, "Service Unavailable", "A backing store is unavailable; retry shortly"),
+                    Map.of("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)));
+        } else {
+            LOG.errorf(e, "%s %s failed", ctx.request().method(), ctx.request().path());
+            send(ctx, Problem.of(500, "Internal Server Error", null), Map.of());
+        }
+    }
+
+    /** A 400 naming each field of a bean-validation failure. */
+    public static Problem fieldProblem(ConstraintViolationException e) {
+        List<Problem.FieldError> errors = new ArrayList<>();
+        for (ConstraintViolation<?> violation : e.getConstraintViolations()) {
+            errors.add(new Problem.FieldError(fieldName(violation.getPropertyPath()), violation.getMessage()));
+        }
+        errors.sort(Comparator.comparing(Problem.FieldError::field).thenComparing(Problem.FieldError::message));
+        return fieldProblem(errors);
+    }
+
     public byte[] bytes(Problem problem) {
         try {
             return json.writeValueAsBytes(problem);

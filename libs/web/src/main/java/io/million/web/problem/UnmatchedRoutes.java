@@ -3,7 +3,6 @@ package io.million.web.problem;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
-import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 
 /**
@@ -14,12 +13,7 @@ import io.vertx.ext.web.Router;
 public class UnmatchedRoutes {
 
     void install(@Observes Router router, ProblemMappers problems) {
-        router.route().last().handler(ctx -> {
-            Problem problem = Problem.of(404, "Not Found", "No resource at " + ctx.request().path())
-                    .withInstance(ctx.request().path());
-            ctx.response().setStatusCode(404)
-                    .putHeader("Content-Type", Problem.MEDIA_TYPE)
-                    .end(Buffer.buffer(problems.bytes(problem)));
-        });
+        router.route().last().handler(ctx -> problems.send(ctx,
+                Problem.of(404, "Not Found", "No resource at " + ctx.request().path()), java.util.Map.of()));
     }
 }

@@ -35,7 +35,7 @@ public class ProductHotPath {
 
     void install(@Observes Router router) {
         // After the compression threshold handler (Integer.MIN_VALUE), before the REST layer.
-        router.get(PATH).order(Integer.MIN_VALUE + 1).handler(ctx -> {
+        router.get(PATH).order(io.million.web.RouteOrder.HOT_PATH).handler(ctx -> {
             HttpServerRequest request = ctx.request();
             if (request.query() != null) {
                 ctx.next();

@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -36,6 +37,7 @@ import io.million.catalog.domain.Product;
 import io.million.sharding.ShardIds;
 import io.million.catalog.store.ProductStore;
 import io.million.web.Preconditions;
+import io.million.web.auth.Access;
 import io.million.web.fields.Fields;
 import io.million.web.paging.Page;
 import io.million.web.paging.Paging;
@@ -49,6 +51,8 @@ public class ProductResource {
 
     static final String MERGE_PATCH = "application/merge-patch+json";
     static final String STOCK_CACHE_CONTROL = "public, max-age=1, s-maxage=1";
+    /** The role that may create, change and delete products (operators may too). */
+    static final String CATALOG_ADMIN = "catalog-admin";
 
     private final ProductStore store;
     private final Paging paging;
@@ -57,9 +61,12 @@ public class ProductResource {
     private final ObjectMapper json;
     private final jakarta.validation.Validator validator;
     private final Clock clock = Clock.systemUTC();
+    private final Access access;
 
     public ProductResource(ProductStore store, Paging paging, TieredCache cache,
-            ProductCache.Config cacheConfig, ObjectMapper json, jakarta.validation.Validator validator) {
+            ProductCache.Config cacheConfig, ObjectMapper json, jakarta.validation.Validator validator,
+            Access access) {
+        this.access = access;
         this.validator = validator;
         this.store = store;
         this.paging = paging;
@@ -70,10 +77,12 @@ public class ProductResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create a product", description = "201 with Location; 409 when the sku is taken")
+    @Operation(summary = "Create a product", description = "Role catalog-admin or operator. 201 with Location; 409 "
+            + "when the sku is taken")
+    @SecurityRequirement(name = Access.SCHEME)
     public Uni<RestResponse<ProductView>> create(@Valid @NotNull CreateProductRequest body) {
-        return store.create(body.sku(), body.name(), body.description(), body.category(), body.priceCents(),
-                body.currency(), body.stock())
+        return access.role(CATALOG_ADMIN).chain(() -> store.create(body.sku(), body.name(), body.description(), body.category(), body.priceCents(),
+                body.currency(), body.stock()))
                 .call(created -> cache.invalidate(Long.toString(created.id)))
                 .map(created -> RestResponse.ResponseBuilder
                         .<ProductView>created(URI.create("/v1/products/" + created.id))
@@ -116,12 +125,16 @@ public class ProductResource {
     @Path("{id}")
     @Consumes(MERGE_PATCH)
     @Operation(summary = "Change a product (JSON merge patch)",
-            description = "name, description, category, priceCents, currency; stale If-Match is 412; sku is 422")
+            description = "Role catalog-admin or operator. name, description, category, priceCents, currency; stale "
+                    + "If-Match is 412; sku is 422")
+    @SecurityRequirement(name = Access.SCHEME)
     public Uni<RestResponse<ProductView>> patch(@RestPath String id, @RestHeader("If-Match") String ifMatch,
             JsonNode patch) {
         long productId = parseId(id);
-        var change = ProductPatch.parse(patch, validator);
-        return store.update(productId, ifMatch, product -> change.applyTo(product, clock.instant()))
+        return access.role(CATALOG_ADMIN).chain(() -> {
+            var change = ProductPatch.parse(patch, validator);
+            return store.update(productId, ifMatch, product -> change.applyTo(product, clock.instant()));
+        })
                 .call(updated -> cache.invalidate(Long.toString(productId)))
                 .map(updated -> RestResponse.ResponseBuilder.ok(ProductView.of(updated))
                         .header("ETag", Preconditions.etag(updated.version)).build());
@@ -129,10 +142,12 @@ public class ProductResource {
 
     @DELETE
     @Path("{id}")
-    @Operation(summary = "Delete a product", description = "204; If-Match honoured; caches everywhere dropped")
+    @Operation(summary = "Delete a product", description = "Role catalog-admin or operator. 204; If-Match "
+            + "honoured; caches everywhere dropped")
+    @SecurityRequirement(name = Access.SCHEME)
     public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader("If-Match") String ifMatch) {
         long productId = parseId(id);
-        return store.delete(productId, ifMatch)
+        return access.role(CATALOG_ADMIN).chain(() -> store.delete(productId, ifMatch))
                 .call(() -> cache.invalidate(Long.toString(productId)))
                 .map(ignored -> RestResponse.noContent());
     }

@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestHeader;
@@ -24,6 +25,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 import io.million.orders.domain.OrderLine;
 import io.million.orders.store.OrderStore;
 import io.million.sharding.ShardIds;
+import io.million.web.auth.Access;
 import io.million.web.paging.Page;
 import io.million.web.paging.Paging;
 import io.million.web.problem.ProblemException;
@@ -36,10 +38,12 @@ public class OrderResource {
 
     private final OrderStore store;
     private final Paging paging;
+    private final Access access;
 
-    public OrderResource(OrderStore store, Paging paging) {
+    public OrderResource(OrderStore store, Paging paging, Access access) {
         this.store = store;
         this.paging = paging;
+        this.access = access;
     }
 
     /** Header that makes a POST safe to retry: one order per key and user. */
@@ -55,6 +59,7 @@ public class OrderResource {
                     + "answers 202 Accepted with Location; the saga then makes it CONFIRMED or REJECTED. "
                     + "Idempotency-Key is required: the same key (per user, for 24 h) with the same body returns "
                     + "the same order (with Idempotent-Replayed: true), with another body a 422 problem.")
+    @SecurityRequirement(name = Access.SCHEME)
     @APIResponse(responseCode = "202", description = "Accepted (or replayed): the order, PENDING or later")
     @APIResponse(responseCode = "400", description = "Invalid body or missing Idempotency-Key (problem+json)")
     @APIResponse(responseCode = "422", description = "Idempotency-Key reused with another body (problem+json)")
@@ -70,7 +75,8 @@ public class OrderResource {
             throw ProblemException.badInput(IDEMPOTENCY_KEY, "at most " + MAX_KEY_LENGTH + " characters");
         }
         var lines = body.items().stream().map(item -> new OrderLine(item.productId(), item.quantity())).toList();
-        return store.place(userKey(body.userId()), lines, idempotencyKey, body.fingerprint())
+        long userKey = userKey(body.userId());
+        return access.selfOr(userKey).chain(() -> store.place(userKey, lines, idempotencyKey, body.fingerprint()))
                 .map(placement -> {
                     OrderView order = OrderView.of(placement.order());
                     var response = RestResponse.ResponseBuilder.<OrderView>accepted()
@@ -86,22 +92,28 @@ public class OrderResource {
 
     @GET
     @Path("{id}")
-    @Operation(summary = "Get an order by id", description = "404 problem when there is none")
+    @Operation(summary = "Get an order by id", description = "The ordering user or an operator (another user: 403). "
+            + "404 problem when there is none")
+    @SecurityRequirement(name = Access.SCHEME)
     public Uni<RestResponse<OrderView>> get(@RestPath String id) {
         long key = ShardIds.requireId(id, "order");
-        return store.find(key)
+        return access.caller().chain(caller -> store.find(key)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("No order " + id))
+                .invoke(order -> access.requireOwner(caller, Long.parseLong(order.userId()))))
                 .map(order -> RestResponse.ResponseBuilder.ok(order)
                         .tag(new EntityTag(Long.toString(order.version())))
                         .build());
     }
 
     @GET
-    @Operation(summary = "List a user's orders, newest first", description = "Cursor-paged")
+    @Operation(summary = "List a user's orders, newest first", description = "The user itself or an operator. "
+            + "Cursor-paged")
+    @SecurityRequirement(name = Access.SCHEME)
     public Uni<Page<OrderView>> list(@RestQuery @NotNull String userId, @RestQuery String limit,
             @RestQuery String cursor) {
         var request = paging.request(limit, cursor);
-        return store.listUser(userKey(userId), request)
+        long userKey = userKey(userId);
+        return access.selfOr(userKey).chain(() -> store.listUser(userKey, request))
                 .map(orders -> request.page(orders.stream().map(OrderView::of).toList(), OrderView::key));
     }
 

@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
@@ -28,6 +29,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.million.sharding.ShardIds;
 import io.million.users.store.UserStore;
 import io.million.web.Preconditions;
+import io.million.web.auth.Access;
 import io.million.web.paging.Page;
 import io.million.web.paging.Paging;
 import io.million.web.problem.Problem;
@@ -46,15 +48,18 @@ public class UserResource {
 
     private final UserStore store;
     private final Paging paging;
+    private final Access access;
 
-    public UserResource(UserStore store, Paging paging) {
+    public UserResource(UserStore store, Paging paging, Access access) {
         this.store = store;
         this.paging = paging;
+        this.access = access;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create a user", description = "201 with Location and ETag; 409 when the email is taken")
+    @Operation(summary = "Create a user", description = "Anonymous (registration, rate limited per client address): "
+            + "201 with Location and ETag; 409 when the email is taken")
     public Uni<RestResponse<UserView>> create(@Valid @NotNull CreateUserRequest body) {
         return store.create(body.email(), body.name())
                 .map(UserView::of)
@@ -67,9 +72,12 @@ public class UserResource {
 
     @GET
     @Path("{id}")
-    @Operation(summary = "Get a user", description = "Strong ETag; If-None-Match answers 304; 404 problem when absent")
+    @Operation(summary = "Get a user", description = "The user itself or an operator. Strong ETag; If-None-Match "
+            + "answers 304; 404 problem when absent")
+    @SecurityRequirement(name = Access.SCHEME)
     public Uni<RestResponse<UserView>> get(@RestPath String id, @RestHeader("If-None-Match") String ifNoneMatch) {
-        return store.find(parseId(id))
+        long userId = parseId(id);
+        return access.selfOr(userId).chain(() -> store.find(userId))
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("No user " + id))
                 .map(user -> {
             if (Preconditions.matches(ifNoneMatch, Preconditions.etag(user.version()))) {
@@ -85,27 +93,36 @@ public class UserResource {
     @Path("{id}")
     @Consumes(MERGE_PATCH)
     @Operation(summary = "Change a user (JSON merge patch)",
-            description = "Only name can change; If-Match with a stale ETag is 412")
+            description = "The user itself or an operator. Only name can change; If-Match with a stale ETag is 412")
+    @SecurityRequirement(name = Access.SCHEME)
     public Uni<RestResponse<UserView>> patch(@RestPath String id, @RestHeader("If-Match") String ifMatch,
             JsonNode patch) {
-        String name = nameFrom(patch);
-        return store.rename(parseId(id), name, ifMatch).map(UserView::of)
+        long userId = parseId(id);
+        return access.selfOr(userId).chain(() -> {
+            String name = nameFrom(patch);
+            return store.rename(userId, name, ifMatch);
+        }).map(UserView::of)
                 .map(user -> RestResponse.ResponseBuilder.ok(user).tag(tag(user))
                         .header("Cache-Control", CACHE_CONTROL).build());
     }
 
     @DELETE
     @Path("{id}")
-    @Operation(summary = "Delete a user", description = "204; the email becomes free; If-Match honoured")
+    @Operation(summary = "Delete a user", description = "The user itself or an operator. 204; the email becomes "
+            + "free; If-Match honoured")
+    @SecurityRequirement(name = Access.SCHEME)
     public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader("If-Match") String ifMatch) {
-        return store.delete(parseId(id), ifMatch).map(ignored -> RestResponse.noContent());
+        long userId = parseId(id);
+        return access.selfOr(userId).chain(() -> store.delete(userId, ifMatch)).map(ignored -> RestResponse.noContent());
     }
 
     @GET
-    @Operation(summary = "List users by id across all shards", description = "Cursor-paged: pass `next` back as `cursor`")
+    @Operation(summary = "List users by id across all shards", description = "Operators only. Cursor-paged: pass "
+            + "`next` back as `cursor`")
+    @SecurityRequirement(name = Access.SCHEME)
     public Uni<Page<UserView>> list(@RestQuery String limit, @RestQuery String cursor) {
         var request = paging.request(limit, cursor);
-        return store.list(request).map(users -> request.page(users.items().stream().map(UserView::of).toList(),
+        return access.role().chain(() -> store.list(request)).map(users -> request.page(users.items().stream().map(UserView::of).toList(),
                 UserView::key, users.resumeAfter()));
     }
 
