@@ -34,6 +34,11 @@ declare -A PORT=([users]=18481 [catalog]=18482 [orders]=18483)
 declare -A REDIS=([users]=${MILLION_USERS_REDIS_PORT:-6381} [catalog]=${MILLION_CATALOG_REDIS_PORT:-6382} [orders]=${MILLION_ORDERS_REDIS_PORT:-6383})
 WORK=$(mktemp -d)
 trap 'kill $(cat "$WORK"/*.pid 2>/dev/null) 2>/dev/null || true; [ -n "${KEEP_LOGS:-}" ] || rm -rf "$WORK"' EXIT
+# shellcheck source=perf/lib.sh
+. "$ROOT/perf/lib.sh"
+# Orders and product writes need a token: an operator's places orders for every user.
+AUTHORIZATION=$(bearer perf-operator operator)
+export AUTHORIZATION
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 "$ROOT/stack/million" infra >/dev/null
@@ -58,6 +63,7 @@ start() { # service topic-prefix
     topics+=("-Dmp.messaging.incoming.$channel.topic=${prefix}${channel%-events}.events")
   done
   java -Xms256m -Xmx512m -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 \
+    -Dquarkus.management.port="$(management_port "$port")" -Dmillion.ratelimit.enabled=false \
     -Dmillion.sharding.database="${svc}_perf" \
     -Dquarkus.redis.hosts="redis://127.0.0.1:${REDIS[$svc]}/2" \
     -Dmillion.outbox.topic-prefix="$prefix" \
@@ -67,13 +73,7 @@ start() { # service topic-prefix
     ${MILLION_PERF_OPTS:-} -Dquarkus.log.level=WARN -Dquarkus.log.console.json.enabled=false \
     -jar "$ROOT/services/$svc/target/quarkus-app/quarkus-run.jar" >"$WORK/$svc.log" 2>&1 &
   echo $! >"$WORK/$svc.pid"
-  for _ in $(seq 1 120); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port/q/health/ready" && return 0
-    sleep 0.5
-  done
-  tail -n 30 "$WORK/$svc.log" >&2
-  echo "$svc did not start" >&2
-  exit 1
+  wait_ready "$port" "$WORK/$svc.log"
 }
 
 stop() { kill "$(cat "$WORK/$1.pid")" 2>/dev/null || true; rm -f "$WORK/$1.pid"; sleep 2; }
@@ -140,7 +140,7 @@ done
 for i in $(seq 1 50); do
   curl -fs -X POST -H 'Content-Type: application/json' \
     -d "{\"sku\":\"PERF-$RANDOM$RANDOM-$i\",\"name\":\"Perf\",\"category\":\"perf\",\"priceCents\":100,\"currency\":\"EUR\",\"stock\":100000000}" \
-    "http://127.0.0.1:${PORT[catalog]}/v1/products" \
+    -H "Authorization: $AUTHORIZATION" "http://127.0.0.1:${PORT[catalog]}/v1/products" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' >>"$WORK/products"
 done
 saga_connections=8

@@ -27,6 +27,7 @@ end
 
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = os.getenv("AUTHORIZATION")
 
 request = function()
   counter = counter + 1

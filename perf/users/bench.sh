@@ -17,10 +17,10 @@ PG_PORT=${MILLION_PG_PORT:-5432}
 JAR=$ROOT/services/users/target/quarkus-app/quarkus-run.jar
 WORK=$(mktemp -d)
 trap 'kill $(cat "$WORK"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+# shellcheck source=perf/lib.sh
+. "$ROOT/perf/lib.sh"
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-"$ROOT/stack/million" infra >/dev/null
-[ -f "$JAR" ] || (cd "$ROOT" && ./mvnw -B -q -ntp -DskipTests install -pl services/users -am)
+prepare_bench users
 
 psql_admin() { psql -X -q -tA -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "$1"; }
 
@@ -35,16 +35,14 @@ start() { # shards port
   done
   taskset -c 0 java -Xms256m -Xmx512m -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 \
     -Dmillion.sharding.shards="$shards" -Dmillion.sharding.database="$db" -Dmillion.cache.enabled=false \
+    -Dquarkus.management.port="$(management_port "$port")" -Dmillion.ratelimit.enabled=false \
     -Dquarkus.log.level=WARN "${args[@]}" -jar "$JAR" >"$WORK/users-$shards.log" 2>&1 &
   echo $! >"$WORK/users-$shards.pid"
-  for _ in $(seq 1 120); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port/q/health/ready" && return 0
-    sleep 0.5
-  done
-  cat "$WORK/users-$shards.log" >&2
-  echo "users with $shards shard(s) did not start" >&2
-  exit 1
+  wait_ready "$port" "$WORK/users-$shards.log"
 }
+# Reads and the listing need a token: an operator's reads every user (auth cost: perf/users/auth.sh).
+AUTHORIZATION=$(bearer perf-operator operator)
+export AUTHORIZATION
 
 measure() { # label seconds url script -> "req/s p99"
   local out
@@ -61,7 +59,7 @@ ids() { # collect up to 2,000 user ids through the listing
   local port=$1 cursor="" page
   : >"$WORK/ids"
   for _ in $(seq 1 20); do
-    page=$(curl -fs "http://127.0.0.1:$port/v1/users?limit=100${cursor:+&cursor=$cursor}")
+    page=$(curl -fs -H "Authorization: $AUTHORIZATION" "http://127.0.0.1:$port/v1/users?limit=100${cursor:+&cursor=$cursor}")
     python3 -c 'import json,sys; [print(u["id"]) for u in json.load(sys.stdin)["items"]]' <<<"$page" >>"$WORK/ids"
     cursor=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["next"] or "")' <<<"$page")
     [ -n "$cursor" ] || break

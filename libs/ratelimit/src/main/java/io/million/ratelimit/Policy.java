@@ -21,6 +21,12 @@ public record Policy(String name, List<String> match, RateLimitConfig.Key key, R
         if (!name.matches("[A-Za-z0-9_-]+")) {
             throw new IllegalArgumentException("policy " + name + ": names are letters, digits, '-' and '_'");
         }
+        for (String pattern : match) {
+            if (!pattern.matches("(\\*|[A-Z]+) /\\S*")) {
+                throw new IllegalArgumentException("policy " + name + ": match '" + pattern
+                        + "' must look like 'GET /v1/users' or 'POST /v1/*'");
+            }
+        }
     }
 
     static Policy of(String name, RateLimitConfig.PolicyConfig config) {
@@ -42,16 +48,31 @@ public record Policy(String name, List<String> match, RateLimitConfig.Key key, R
     /** Whether {@code method} and {@code path} are covered by one of this policy's patterns. */
     public boolean matches(String method, String path) {
         for (String pattern : match) {
-            int space = pattern.indexOf(' ');
-            String m = pattern.substring(0, space);
-            String p = pattern.substring(space + 1);
-            if (!m.equals("*") && !m.equalsIgnoreCase(method)) {
-                continue;
-            }
-            if (p.endsWith("*") ? path.startsWith(p.substring(0, p.length() - 1)) : path.equals(p)) {
+            if (Route.matches(pattern, method, path)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** {@code "METHOD /path"} with {@code *} as any method, and a trailing {@code *} as any rest. */
+    static final class Route {
+        private Route() {
+        }
+
+        /** Compares in place, without allocating: this runs for every request. */
+        static boolean matches(String pattern, String method, String path) {
+            int space = pattern.indexOf(' ');
+            boolean anyMethod = space == 1 && pattern.charAt(0) == '*';
+            if (!anyMethod && (space != method.length() || !pattern.regionMatches(true, 0, method, 0, space))) {
+                return false;
+            }
+            int start = space + 1;
+            int length = pattern.length() - start;
+            if (pattern.charAt(pattern.length() - 1) == '*') {
+                return path.regionMatches(0, pattern, start, length - 1);
+            }
+            return length == path.length() && path.regionMatches(0, pattern, start, length);
+        }
     }
 }

@@ -44,7 +44,7 @@ public class RateLimitRoutes {
 
     private void apply(RoutingContext ctx, Decision decision) {
         if (decision.allowed()) {
-            RateLimits.headers(ctx.response(), decision);
+            limits.headers(ctx.response(), decision);
             ctx.next();
         } else {
             limits.problems().send(ctx, limits.problem(decision), limits.problemHeaders(decision));

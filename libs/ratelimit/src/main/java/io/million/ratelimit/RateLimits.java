@@ -27,6 +27,10 @@ public class RateLimits {
 
     public static final String POLICY_HEADER = "RateLimit-Policy";
     public static final String HEADER = "RateLimit";
+    private static final CharSequence POLICY_NAME = io.vertx.core.http.HttpHeaders.createOptimized(POLICY_HEADER);
+    private static final CharSequence NAME = io.vertx.core.http.HttpHeaders.createOptimized(HEADER);
+    /** Each policy's {@code RateLimit-Policy} value, built once. */
+    private final Map<Policy, CharSequence> policyHeaders = new java.util.IdentityHashMap<>();
 
     private final RateLimitConfig config;
     private final RateLimiter limiter;
@@ -43,6 +47,7 @@ public class RateLimits {
                 .forEach(entry -> policies.add(Policy.of(entry.getKey(), entry.getValue())));
         for (Policy policy : policies) {
             (policy.key() == RateLimitConfig.Key.IP ? byAddress : bySubject).add(policy);
+            policyHeaders.put(policy, io.vertx.core.http.HttpHeaders.createOptimized(policy.policyHeader()));
         }
         this.limiter = new RateLimiter(config.enabled() ? policies : List.of(), vertx, redis, config.redisTimeout(),
                 config.syncInterval(), config.keyPrefix(), config.maxKeys(), metrics, System::nanoTime);
@@ -72,9 +77,9 @@ public class RateLimits {
     }
 
     /** Writes the decision's headers on every answer to a limited request. */
-    public static void headers(HttpServerResponse response, Decision decision) {
-        response.putHeader(POLICY_HEADER, decision.policy().policyHeader());
-        response.putHeader(HEADER, decision.header());
+    public void headers(HttpServerResponse response, Decision decision) {
+        response.putHeader(POLICY_NAME, policyHeaders.get(decision.policy()));
+        response.putHeader(NAME, decision.header());
     }
 
     /** The problem of a refusal: 429 with Retry-After, or 503 for a fail-closed policy without Redis. */

@@ -37,7 +37,7 @@ public class SubjectRateLimitFilter {
             }
             return limits.limiter().decide(policy, subject(identity)).map(decision -> {
                 if (decision.allowed()) {
-                    RateLimits.headers(ctx.response(), decision);
+                    limits.headers(ctx.response(), decision);
                     return null;
                 }
                 return limits.problems().render(limits.problem(decision), limits.problemHeaders(decision), request);

@@ -7,12 +7,9 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.not;
 
-import java.net.URL;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.restassured.RestAssured;
 
 /**
@@ -24,9 +21,6 @@ import io.restassured.RestAssured;
  */
 public abstract class OperationalEndpointsContract {
 
-    @TestHTTPResource(value = "/", management = true)
-    protected URL management;
-
     /** A path this service serves, for example {@code /v1/users}. */
     protected abstract String apiPath();
 
@@ -36,7 +30,7 @@ public abstract class OperationalEndpointsContract {
     }
 
     protected String onManagement(String path) {
-        return management.toString().replaceAll("/$", "") + path;
+        return Management.url(path);
     }
 
     @Test

@@ -58,12 +58,12 @@ class CatalogAccessTest extends BearerTokenContract {
                 .post("/v1/products").then().statusCode(403).contentType("application/problem+json");
         String id = create(Tokens.bearer("7", Tokens.CATALOG_ADMIN));
         String patch = "{\"priceCents\":1}";
-        given().contentType(ProductResource.MERGE_PATCH).body(patch).patch("/v1/products/" + id).then()
+        given().contentType("application/merge-patch+json").body(patch).patch("/v1/products/" + id).then()
                 .statusCode(401);
-        given().header("Authorization", Tokens.user("1")).contentType(ProductResource.MERGE_PATCH).body(patch)
+        given().header("Authorization", Tokens.user("1")).contentType("application/merge-patch+json").body(patch)
                 .patch("/v1/products/" + id).then().statusCode(403);
         given().header("Authorization", Tokens.bearer("7", Tokens.CATALOG_ADMIN))
-                .contentType(ProductResource.MERGE_PATCH).body(patch).patch("/v1/products/" + id).then()
+                .contentType("application/merge-patch+json").body(patch).patch("/v1/products/" + id).then()
                 .statusCode(200);
         given().delete("/v1/products/" + id).then().statusCode(401);
         given().header("Authorization", Tokens.user("1")).delete("/v1/products/" + id).then().statusCode(403);

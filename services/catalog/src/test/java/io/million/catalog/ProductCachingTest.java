@@ -24,9 +24,6 @@ import io.restassured.response.Response;
 @QuarkusTest
 class ProductCachingTest {
 
-    @io.quarkus.test.common.http.TestHTTPResource(value = "/q/metrics", management = true)
-    java.net.URL metricsUrl;
-
     /** Routes here need a token: these tests act as an operator (access rules: *AccessTest). */
     @org.junit.jupiter.api.BeforeEach
     void asOperator() {
@@ -41,7 +38,7 @@ class ProductCachingTest {
     }
 
     static double metric(String series) {
-        String metrics = given().get(metricsUrl).asString();
+        String metrics = given().get(io.million.testing.Management.url("/q/metrics")).asString();
         for (String line : metrics.split("\n")) {
             if (line.startsWith(series + " ")) {
                 return Double.parseDouble(line.substring(series.length() + 1).trim());

@@ -33,11 +33,9 @@ import io.restassured.response.Response;
 @QuarkusTest
 class BucketMoveTest {
 
-    @io.quarkus.test.common.http.TestHTTPResource(value = "/admin/shards", management = true)
-    java.net.URL shardsAdmin;
+    final String shardsAdmin = io.million.testing.Management.url("/admin/shards");
 
-    @io.quarkus.test.common.http.TestHTTPResource(value = "/admin/shards/moves", management = true)
-    java.net.URL shardMoves;
+    final String shardMoves = io.million.testing.Management.url("/admin/shards/moves");
 
     /** Routes here need a token: these tests act as an operator (access rules: *AccessTest). */
     @org.junit.jupiter.api.BeforeEach

@@ -25,8 +25,7 @@ import io.restassured.http.ContentType;
 @QuarkusTest
 class ShardingTest {
 
-    @io.quarkus.test.common.http.TestHTTPResource(value = "/q/health/ready", management = true)
-    java.net.URL readiness;
+    final String readiness = io.million.testing.Management.url("/q/health/ready");
 
     /** Routes here need a token: these tests act as an operator (access rules: *AccessTest). */
     @org.junit.jupiter.api.BeforeEach
