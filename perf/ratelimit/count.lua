@@ -1,12 +1,15 @@
--- Paced GETs (DELAY_MS per request and connection) that tally, per wall-clock second, the answers
--- the rate limiter admitted (anything but 429) and refused (429); done() prints "second admitted refused".
-local delay_ms = tonumber(os.getenv("DELAY_MS") or "10")
+-- GETs (paced by DELAY_MS per request and connection when set) that tally, per wall-clock second,
+-- the answers the rate limiter admitted (anything but 429) and refused (429); done() writes
+-- "second admitted refused" lines to COUNTS_FILE.
+local delay_ms = tonumber(os.getenv("DELAY_MS") or "0")
 local threads = {}
 admitted, refused = {}, {}
 
 setup = function(thread) threads[#threads + 1] = thread end
 
-delay = function() return delay_ms end
+if delay_ms > 0 then
+  delay = function() return delay_ms end
+end
 
 response = function(status, headers, body)
   local second = os.time()

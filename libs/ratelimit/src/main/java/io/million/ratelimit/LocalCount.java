@@ -35,10 +35,12 @@ final class LocalCount {
      * at most N times that (then the shared count decides).
      */
     private final double firstAllowance;
+    private final long syncIntervalNanos;
 
     LocalCount(Policy policy, String redisKey, long now, long syncIntervalNanos) {
         this.policy = policy;
         this.redisKey = redisKey;
+        this.syncIntervalNanos = syncIntervalNanos;
         this.firstAllowance = Math.max(1, Math.ceil(2.0 * policy.limit() * syncIntervalNanos / policy.windowNanos()));
         this.syncedAt = now;
         this.level = policy.algorithm() == RateLimitConfig.Algorithm.TOKEN_BUCKET ? policy.burst() : 0;
@@ -48,6 +50,7 @@ final class LocalCount {
     /** Decides locally and counts an admitted request towards the next sync. */
     synchronized Decision tryAcquire(long now) {
         lastUsed = now;
+        touched = true;
         double available = available(now);
         if (available >= 1) {
             unsent++;
@@ -58,10 +61,12 @@ final class LocalCount {
     }
 
     private boolean queued;
+    /** Asked since the last sync: a refused key syncs too, or it would never learn the quota is back. */
+    private boolean touched;
 
     /** Whether the caller must queue this count for the next sync (it was not queued yet). */
     synchronized boolean markQueued() {
-        if (queued || unsent == 0) {
+        if (queued || (!touched && unsent == 0)) {
             return false;
         }
         queued = true;
@@ -71,6 +76,7 @@ final class LocalCount {
     /** Takes the unsent count for a sync; {@code 0} when there is nothing to send. */
     synchronized long beginSync() {
         queued = false;
+        touched = false;
         inFlight = unsent;
         unsent = 0;
         return inFlight;
@@ -113,7 +119,9 @@ final class LocalCount {
         if (!synced) {
             return Math.min(firstAllowance, policy.limit()) - mine;
         }
-        double predicted = othersRate * dt;
+        // The others' share since the last sync, up to when the next one is due (a late sync must
+        // not make the prediction grow without bound and starve every replica).
+        double predicted = othersRate * Math.min(dt, 2.0 * syncIntervalNanos);
         long window = policy.windowNanos();
         if (policy.algorithm() == RateLimitConfig.Algorithm.TOKEN_BUCKET) {
             double refilled = Math.min(policy.burst(), level + dt * policy.limit() / window);
