@@ -33,6 +33,9 @@ data:
   MP_JWT_VERIFY_ISSUER: {{ dig "auth" "issuer" "million" $g | quote }}
   MP_JWT_VERIFY_AUDIENCES: {{ dig "auth" "audience" "million" $g | quote }}
   MP_JWT_VERIFY_PUBLICKEY_LOCATION: {{ include "million.jwtKeyLocation" . | quote }}
+  # A JWKS URL is fetched with a blocking client: verify on a worker thread then (a mounted key
+  # file is read once, and verification stays on the event loop).
+  MILLION_JWT_BLOCKING: {{ ternary "true" "false" (ne (dig "auth" "jwksUrl" "" $g) "") | quote }}
   QUARKUS_SHUTDOWN_TIMEOUT: {{ printf "%ds" (int .Values.shutdown.timeoutSeconds) | quote }}
   # Shard map: million.sharding.shards shards, shard n on slot "shard<n>" (libs/sharding).
   MILLION_SHARDING_SHARDS: {{ len $shards | quote }}

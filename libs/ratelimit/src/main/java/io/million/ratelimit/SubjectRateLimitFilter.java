@@ -4,8 +4,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
-import io.quarkus.security.identity.CurrentIdentityAssociation;
-import io.quarkus.security.identity.SecurityIdentity;
+import io.million.web.auth.Access;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -18,11 +17,11 @@ import io.vertx.ext.web.RoutingContext;
 public class SubjectRateLimitFilter {
 
     private final RateLimits limits;
-    private final CurrentIdentityAssociation identities;
+    private final Access access;
 
-    public SubjectRateLimitFilter(RateLimits limits, CurrentIdentityAssociation identities) {
+    public SubjectRateLimitFilter(RateLimits limits, Access access) {
         this.limits = limits;
-        this.identities = identities;
+        this.access = access;
     }
 
     @ServerRequestFilter
@@ -31,11 +30,11 @@ public class SubjectRateLimitFilter {
         if (policy == null || request.getHeader("Authorization") == null) {
             return null;
         }
-        return identities.getDeferredIdentity().onFailure().recoverWithNull().chain(identity -> {
-            if (identity == null || identity.isAnonymous()) {
+        return access.caller().onFailure().recoverWithNull().chain(caller -> {
+            if (caller == null || caller.subject() == null) {
                 return Uni.createFrom().nullItem();
             }
-            return limits.limiter().decide(policy, subject(identity)).map(decision -> {
+            return limits.limiter().decide(policy, caller.subject()).map(decision -> {
                 if (decision.allowed()) {
                     limits.headers(ctx.response(), decision);
                     return null;
@@ -43,11 +42,5 @@ public class SubjectRateLimitFilter {
                 return limits.problems().render(limits.problem(decision), limits.problemHeaders(decision), request);
             });
         });
-    }
-
-    private static String subject(SecurityIdentity identity) {
-        return identity.getPrincipal() instanceof org.eclipse.microprofile.jwt.JsonWebToken jwt && jwt.getSubject() != null
-                ? jwt.getSubject()
-                : identity.getPrincipal().getName();
     }
 }

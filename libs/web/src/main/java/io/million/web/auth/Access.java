@@ -1,24 +1,21 @@
 package io.million.web.auth;
 
 import java.util.Arrays;
-import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 
 import io.quarkus.security.ForbiddenException;
-import io.quarkus.security.UnauthorizedException;
-import io.quarkus.security.identity.CurrentIdentityAssociation;
-import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 
 /**
- * Ownership and role checks for REST resources. Authentication is lazy (not proactive), so the
- * bearer token is verified here, on first need, by SmallRye JWT; a route that never asks for a
- * caller never pays for it. No token: 401; a bad token: 401 ({@code invalid_token}); a caller
+ * Ownership and role checks for REST resources. The bearer token is verified here, on first need
+ * ({@link BearerTokens}: SmallRye JWT's verifier, verified tokens remembered), once per request; a
+ * route that never asks for a caller (the catalog's reads) never pays for it. No token: 401; a bad token: 401 ({@code invalid_token}); a caller
  * that is neither the owner nor holds a granted role: 403 (see {@link AuthProblems}). The operator
  * role passes every check.
  */
@@ -30,11 +27,16 @@ public class Access {
     /** The OpenAPI name of the bearer scheme, for {@code @SecurityRequirement(name = Access.SCHEME)}. */
     public static final String SCHEME = "bearer";
 
-    private final CurrentIdentityAssociation identities;
+    /** Where the request's caller is kept once verified (one verification per request). */
+    private static final String CALLER = Access.class.getName() + ".caller";
+
+    private final BearerTokens tokens;
+    private final CurrentVertxRequest request;
     private final AuthConfig config;
 
-    public Access(CurrentIdentityAssociation identities, AuthConfig config) {
-        this.identities = identities;
+    public Access(BearerTokens tokens, CurrentVertxRequest request, AuthConfig config) {
+        this.tokens = tokens;
+        this.request = request;
         this.config = config;
     }
 
@@ -43,7 +45,12 @@ public class Access {
         if (!config.enabled()) {
             return Uni.createFrom().item(Caller.ANYONE);
         }
-        return identities.getDeferredIdentity().map(this::toCaller);
+        RoutingContext ctx = request.getCurrent();
+        Caller known = ctx.get(CALLER);
+        if (known != null) {
+            return Uni.createFrom().item(known);
+        }
+        return tokens.caller(ctx.request().getHeader("Authorization")).invoke(caller -> ctx.put(CALLER, caller));
     }
 
     /** The user {@code userId} itself, or a caller with one of {@code roles} (or operator). */
@@ -78,14 +85,5 @@ public class Access {
     private String describe(String... roles) {
         return String.join(" or ", Arrays.stream(roles).toList()) + (roles.length == 0 ? "" : " or ")
                 + config.operatorRole();
-    }
-
-    private Caller toCaller(SecurityIdentity identity) {
-        if (identity.isAnonymous()) {
-            throw new UnauthorizedException("a bearer token is required");
-        }
-        String subject = identity.getPrincipal() instanceof JsonWebToken jwt ? jwt.getSubject()
-                : identity.getPrincipal().getName();
-        return new Caller(subject, Set.copyOf(identity.getRoles()), false);
     }
 }

@@ -17,4 +17,19 @@ public interface AuthConfig {
     /** The role that may read and change every resource and use the operator API. */
     @WithDefault("operator")
     String operatorRole();
+
+    TokenCache tokenCache();
+
+    /** Verified tokens remembered per replica (VerifiedTokens). */
+    interface TokenCache {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** At most this long, and never past the token's expiry. */
+        @WithDefault("PT5M")
+        java.time.Duration ttl();
+
+        @WithDefault("10000")
+        long maxSize();
+    }
 }
