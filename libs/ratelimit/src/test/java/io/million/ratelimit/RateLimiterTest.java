@@ -135,7 +135,7 @@ class RateLimiterTest {
         RateLimiter a = limiter(policy);
         RateLimiter b = sharing(a, policy);
         int total = 0;
-        for (int round = 0; round < 10; round++) {
+        for (int round = 0; round < 20; round++) {
             total += admitted(a, policy, "client", 3) + admitted(b, policy, "client", 3);
             a.syncNow().await().atMost(TIMEOUT);
             b.syncNow().await().atMost(TIMEOUT);
