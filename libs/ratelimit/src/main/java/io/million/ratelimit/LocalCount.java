@@ -27,7 +27,6 @@ final class LocalCount {
     private long inFlight;
     /** What the other replicas consumed per nanosecond, smoothed over syncs. */
     private double othersRate;
-    volatile long lastUsed;
 
     /**
      * Before its first sync a replica knows nothing of the others' use of this key: it admits at
@@ -44,20 +43,18 @@ final class LocalCount {
         this.firstAllowance = Math.max(1, Math.ceil(2.0 * policy.limit() * syncIntervalNanos / policy.windowNanos()));
         this.syncedAt = now;
         this.level = policy.algorithm() == RateLimitConfig.Algorithm.TOKEN_BUCKET ? policy.burst() : 0;
-        this.lastUsed = now;
     }
 
     /** Decides locally and counts an admitted request towards the next sync. */
     synchronized Decision tryAcquire(long now) {
-        lastUsed = now;
         touched = true;
         double available = available(now);
         if (available >= 1) {
             unsent++;
-            return new Decision(policy, true, (long) Math.floor(available - 1), resetSeconds(available - 1, now),
+            return new Decision(policy, true, (long) Math.floor(available - 1), resetSeconds(available - 1),
                     false);
         }
-        return new Decision(policy, false, 0, resetSeconds(available, now), false);
+        return new Decision(policy, false, 0, resetSeconds(available), false);
     }
 
     private boolean queued;
@@ -141,7 +138,7 @@ final class LocalCount {
         return policy.limit() - estimate;
     }
 
-    private long resetSeconds(double available, long now) {
+    private long resetSeconds(double available) {
         if (available >= policy.limit()) {
             return 0;
         }
