@@ -26,7 +26,7 @@ data:
   QUARKUS_MANAGEMENT_PORT: {{ .Values.management.port | quote }}
   QUARKUS_MANAGEMENT_HOST: "0.0.0.0"
   # X-Forwarded-For (the client address of rate limits and logs) is honoured only from these peers.
-  QUARKUS_HTTP_PROXY_TRUSTED_PROXIES: {{ include "million.trustedProxies" . | quote }}
+  MILLION_TRUSTED_PROXIES: {{ include "million.trustedProxies" . | quote }}
   MILLION_RATELIMIT_ENABLED: {{ dig "rateLimit" "enabled" true $g | quote }}
   # Bearer JWTs (RS256), verified with the issuer's public key: a JWKS URL, or a PEM file mounted
   # from a Secret or ConfigMap (the Deployment). The private key never comes near these charts.

@@ -76,7 +76,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 
 {{/*
-Proxies whose X-Forwarded-For is believed (quarkus.http.proxy.trusted-proxies), comma-separated:
+Proxies whose X-Forwarded-For is believed (million.web.trusted-proxies), comma-separated:
 global.trustedProxies, else 10.0.0.0/8 (a common pod network; set it to the ingress
 controller's pod CIDR).
 */}}

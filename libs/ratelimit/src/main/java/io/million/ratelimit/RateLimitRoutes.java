@@ -4,7 +4,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import io.million.web.RouteOrder;
-import io.vertx.core.net.SocketAddress;
+import io.million.web.net.ClientAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -12,15 +12,17 @@ import io.vertx.ext.web.RoutingContext;
  * Client-address policies, ahead of everything else on the public router (the catalog's hot path
  * included): a hybrid decision is local and synchronous, a strict one waits for its Redis call.
  * The address is the peer's, or X-Forwarded-For's when the peer is a trusted proxy
- * ({@code quarkus.http.proxy.trusted-proxies}).
+ * ({@link ClientAddress}, {@code million.web.trusted-proxies}).
  */
 @Singleton
 public class RateLimitRoutes {
 
     private final RateLimits limits;
+    private final ClientAddress clients;
 
-    public RateLimitRoutes(RateLimits limits) {
+    public RateLimitRoutes(RateLimits limits, ClientAddress clients) {
         this.limits = limits;
+        this.clients = clients;
     }
 
     void install(@Observes Router router) {
@@ -33,8 +35,7 @@ public class RateLimitRoutes {
             ctx.next();
             return;
         }
-        SocketAddress peer = ctx.request().remoteAddress();
-        String key = peer == null ? "unknown" : peer.hostAddress();
+        String key = clients.of(ctx.request());
         if (policy.mode() == RateLimitConfig.Mode.HYBRID) {
             apply(ctx, limits.limiter().tryLocal(policy, key));
         } else {

@@ -13,6 +13,14 @@ public interface WebConfig {
 
     Metrics metrics();
 
+    /**
+     * Proxies whose {@code X-Forwarded-For} is believed for the client's address (rate limits), as
+     * CIDRs or bare addresses: HAProxy on loopback locally, the ingress controller's pod network in
+     * Kubernetes (Helm: {@code global.trustedProxies}). See {@link io.million.web.net.ClientAddress}.
+     */
+    @WithDefault("127.0.0.0/8,::1/128")
+    java.util.List<String> trustedProxies();
+
     interface Metrics {
         /**
          * Bucket bounds of {@code http_server_requests_seconds_bucket}: the latency SLO thresholds
