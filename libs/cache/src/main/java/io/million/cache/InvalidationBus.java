@@ -30,12 +30,17 @@ public class InvalidationBus {
 
     private final ReactivePubSubCommands<String> pubsub;
     private final String channel;
+    private final CacheConfig config;
     private final Map<String, Consumer<String>> caches = new ConcurrentHashMap<>();
     private final MeterRegistry meters;
+    private final RedisAvailability availability;
 
-    public InvalidationBus(ReactiveRedisDataSource redis, CacheConfig config, MeterRegistry meters) {
+    public InvalidationBus(ReactiveRedisDataSource redis, CacheConfig config, MeterRegistry meters,
+            RedisAvailability availability) {
+        this.availability = availability;
         this.pubsub = redis.pubsub(String.class);
         this.channel = config.keyPrefix() + "invalidations";
+        this.config = config;
         this.meters = meters;
     }
 
@@ -44,10 +49,12 @@ public class InvalidationBus {
     }
 
     Uni<Void> publish(String cache, String key) {
+        // Other replicas keep the key in L1 until its TTL when this is lost (Redis down or slow).
         return pubsub.publish(channel, cache + "|" + key)
+                .ifNoItem().after(config.redisTimeout().multipliedBy(4)).fail()
+                .invoke(availability::answered)
                 .onFailure().recoverWithItem(failure -> {
-                    LOG.warnf("invalidation of %s:%s not broadcast (other replicas keep it until its TTL): %s",
-                            cache, key, failure.toString());
+                    availability.failed("publish of the invalidation", cache + ":" + key, failure);
                     return null;
                 });
     }

@@ -35,8 +35,11 @@ public class RedisTier {
     private final Counter hits;
     private final Counter misses;
     private final Counter errors;
+    private final RedisAvailability availability;
 
-    public RedisTier(ReactiveRedisDataSource redis, ObjectMapper json, CacheConfig config, MeterRegistry meters) {
+    public RedisTier(ReactiveRedisDataSource redis, ObjectMapper json, CacheConfig config, MeterRegistry meters,
+            RedisAvailability availability) {
+        this.availability = availability;
         this.values = redis.value(String.class, byte[].class);
         this.json = json;
         this.config = config;
@@ -59,6 +62,7 @@ public class RedisTier {
         return values.get(namespaced(key))
                 .ifNoItem().after(config.redisTimeout()).fail()
                 .onItem().transform(bytes -> {
+                    availability.answered();
                     if (bytes == null) {
                         misses.increment();
                         return null;
@@ -81,6 +85,7 @@ public class RedisTier {
         }
         return values.set(namespaced(key), bytes, new SetArgs().px(ttl))
                 .ifNoItem().after(config.redisTimeout()).fail()
+                .invoke(availability::answered)
                 .onFailure().recoverWithItem(failure -> {
                     degrade("put", key, failure);
                     return null;
@@ -91,6 +96,7 @@ public class RedisTier {
     public Uni<Void> evict(String key) {
         return values.getdel(namespaced(key)).replaceWithVoid()
                 .ifNoItem().after(config.redisTimeout()).fail()
+                .invoke(availability::answered)
                 .onFailure().recoverWithItem(failure -> {
                     degrade("evict", key, failure);
                     return null;
@@ -101,7 +107,10 @@ public class RedisTier {
     public Uni<byte[]> getBytes(String key) {
         return values.get(namespaced(key))
                 .ifNoItem().after(config.redisTimeout()).fail()
-                .invoke(bytes -> (bytes == null ? misses : hits).increment())
+                .invoke(bytes -> {
+                    availability.answered();
+                    (bytes == null ? misses : hits).increment();
+                })
                 .onFailure().recoverWithItem(failure -> {
                     degrade("get", key, failure);
                     return null;
@@ -111,6 +120,7 @@ public class RedisTier {
     public Uni<Void> putBytes(String key, byte[] bytes, Duration ttl) {
         return values.set(namespaced(key), bytes, new SetArgs().px(ttl))
                 .ifNoItem().after(config.redisTimeout()).fail()
+                .invoke(availability::answered)
                 .onFailure().recoverWithItem(failure -> {
                     degrade("put", key, failure);
                     return null;
@@ -133,6 +143,6 @@ public class RedisTier {
 
     private void degrade(String operation, String key, Throwable failure) {
         errors.increment();
-        LOG.warnf("Redis %s of %s failed, serving without the cache: %s", operation, key, failure.toString());
+        availability.failed(operation, key, failure);
     }
 }

@@ -75,8 +75,38 @@ class ProductCachingTest {
         assertTrue(metric(hits) > before, "the second read was an L1 hit");
         given().header("If-None-Match", "\"0\"").get("/v1/products/" + id).then().statusCode(304)
                 .header("ETag", equalTo("\"0\""));
+    }
+
+    /** One representation, one strong ETag: a selection is validated with its own tag only. */
+    @Test
+    void aFieldsSelectionHasItsOwnEtagAndIsValidatedOnlyByIt() {
+        long id = newProduct();
+        given().get("/v1/products/" + id).then().statusCode(200).header("ETag", equalTo("\"0\""));
+        String selected = given().queryParam("fields", "sku,id").get("/v1/products/" + id).then().statusCode(200)
+                .header("ETag", equalTo("\"0+id+sku\"")).extract().header("ETag");
+        // The same selection in another order is the same representation.
+        given().queryParam("fields", "id,sku").get("/v1/products/" + id).then().statusCode(200)
+                .header("ETag", equalTo(selected));
+        given().header("If-None-Match", selected).queryParam("fields", "id,sku").get("/v1/products/" + id).then()
+                .statusCode(304).header("ETag", equalTo(selected));
+        // The full representation's tag does not validate a selection, nor the other way round.
         given().header("If-None-Match", "\"0\"").queryParam("fields", "sku").get("/v1/products/" + id).then()
-                .statusCode(304);
+                .statusCode(200).header("ETag", equalTo("\"0+sku\"")).body("sku", notNullValue());
+        given().header("If-None-Match", selected).get("/v1/products/" + id).then().statusCode(200)
+                .header("ETag", equalTo("\"0\""));
+        given().header("If-None-Match", "\"0\"").get("/v1/products/" + id).then().statusCode(304);
+    }
+
+    @Test
+    void categoryListingsAreEdgeCacheableUnderTheCategorysSurrogateKey() {
+        var body = ProductResourceTest.product(ProductResourceTest.newSku(), "listed");
+        body.put("category", "garden-tools");
+        ProductResourceTest.create(body);
+        given().queryParam("category", "garden-tools").get("/v1/products").then().statusCode(200)
+                .header("Cache-Control", equalTo("public, max-age=5, s-maxage=30, stale-while-revalidate=10"))
+                .header("Surrogate-Key", equalTo("category-garden-tools"));
+        given().queryParam("category", "Home & Garden").get("/v1/products").then().statusCode(200)
+                .header("Surrogate-Key", org.hamcrest.Matchers.matchesPattern("category-h[0-9a-f]+"));
     }
 
     @Test

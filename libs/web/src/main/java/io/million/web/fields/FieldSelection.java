@@ -37,11 +37,18 @@ import io.vertx.core.http.HttpServerRequest;
  * item, for a {@link Page}). Names are checked against the declared response type before the
  * resource runs, so an unknown name is a 400 naming it and a write is never done for a request
  * that is then refused. Requests without {@code fields} pay one query-parameter lookup.
+ * <p>
+ * One representation, one entity tag: a selection is a representation of its own, so its strong
+ * ETag is the full one's with the sorted names appended ({@code "7"} becomes {@code "7+name+sku"}),
+ * and {@code If-None-Match} is evaluated here against that tag (the resource never sees it, so no
+ * cache can validate a selection with the full representation's tag or the other way round).
  */
 public class FieldSelection {
 
     static final String PARAM = "fields";
     private static final String SELECTED = FieldSelection.class.getName();
+    private static final String IF_NONE_MATCH = "If-None-Match";
+    private static final String CONDITION = SELECTED + ".if-none-match";
     /** Marks a method whose response type could not be resolved: no validation, filter on output. */
     private static final Set<String> ANY = Set.of();
 
@@ -80,6 +87,11 @@ public class FieldSelection {
             }
         }
         context.setProperty(SELECTED, selected);
+        String ifNoneMatch = request.headers().get(IF_NONE_MATCH);
+        if (ifNoneMatch != null) {
+            context.setProperty(CONDITION, ifNoneMatch);
+            request.headers().remove(IF_NONE_MATCH);
+        }
         return null;
     }
 
@@ -89,6 +101,17 @@ public class FieldSelection {
         if (!(selection instanceof Set<?> selected) || !response.hasEntity()
                 || response.getStatusInfo().getFamily() != Response.Status.Family.SUCCESSFUL) {
             return;
+        }
+        Object etag = response.getHeaders().getFirst("ETag");
+        if (etag != null) {
+            String tag = variantTag(etag.toString(), selected);
+            response.getHeaders().putSingle("ETag", tag);
+            Object condition = request.getProperty(CONDITION);
+            if (condition != null && io.million.web.Preconditions.matches(condition.toString(), tag)) {
+                response.setStatus(304);
+                response.setEntity(null);
+                return;
+            }
         }
         Object entity = response.getEntity();
         JsonNode tree = entity instanceof byte[] bytes ? readTree(bytes) : json.valueToTree(entity);
@@ -102,6 +125,17 @@ public class FieldSelection {
             retain(items, selected);
         }
         response.setEntity(tree);
+    }
+
+    /** The strong tag of a selection: the full representation's, plus the sorted field names. */
+    static String variantTag(String etag, Set<?> selected) {
+        StringBuilder tag = new StringBuilder(etag.length() + 16);
+        boolean quoted = etag.length() >= 2 && etag.endsWith("\"");
+        tag.append(etag, 0, quoted ? etag.length() - 1 : etag.length());
+        selected.stream().map(Object::toString).sorted().distinct().forEach(name -> tag.append('+').append(
+                name.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || c == '_')) ? name
+                        : Integer.toHexString(name.hashCode())));
+        return quoted ? tag.append('"').toString() : tag.toString();
     }
 
     private static void retain(JsonNode node, Set<?> selected) {

@@ -43,6 +43,13 @@ public class ProductCache {
         /** Cache-Control of public product reads, for browsers and CDNs. */
         @WithDefault("public, max-age=60, s-maxage=300, stale-while-revalidate=30, stale-if-error=86400")
         String cacheControl();
+
+        /**
+         * Cache-Control of category listings: short, for the edge (purged by the category's
+         * surrogate key when one of its products changes); browsers revalidate quickly.
+         */
+        @WithDefault("public, max-age=5, s-maxage=30, stale-while-revalidate=10")
+        String listingCacheControl();
     }
 
     @Produces

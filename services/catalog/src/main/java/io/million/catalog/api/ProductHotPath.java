@@ -23,7 +23,6 @@ public class ProductHotPath {
 
     private static final String PATH = "/v1/products/:id";
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json;charset=UTF-8");
-    private static final CharSequence SURROGATE_KEY = HttpHeaders.createOptimized("Surrogate-Key");
 
     private final TieredCache cache;
     private final CharSequence cacheControl;
@@ -48,10 +47,7 @@ public class ProductHotPath {
             }
             HttpServerResponse response = ctx.response();
             MultiMap headers = response.headers();
-            headers.add(HttpHeaders.ETAG, hit.etag());
-            headers.add(HttpHeaders.LAST_MODIFIED, hit.lastModifiedHeader());
-            headers.add(HttpHeaders.CACHE_CONTROL, cacheControl);
-            headers.add(SURROGATE_KEY, hit.surrogateKeys());
+            ProductHeaders.write(hit, cacheControl, headers::add);
             String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
             if (ifNoneMatch != null && Preconditions.matches(ifNoneMatch, hit.etag())) {
                 response.setStatusCode(304).end();

@@ -31,6 +31,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.million.cache.EdgePurger;
 import io.million.cache.Representation;
 import io.million.cache.TieredCache;
 import io.million.catalog.domain.Product;
@@ -62,11 +63,15 @@ public class ProductResource {
     private final jakarta.validation.Validator validator;
     private final Clock clock = Clock.systemUTC();
     private final Access access;
+    private final EdgePurger edge;
+    private final String listingCacheControl;
 
     public ProductResource(ProductStore store, Paging paging, TieredCache cache,
             ProductCache.Config cacheConfig, ObjectMapper json, jakarta.validation.Validator validator,
-            Access access) {
+            Access access, EdgePurger edge) {
         this.access = access;
+        this.edge = edge;
+        this.listingCacheControl = cacheConfig.listingCacheControl();
         this.validator = validator;
         this.store = store;
         this.paging = paging;
@@ -83,7 +88,7 @@ public class ProductResource {
     public Uni<RestResponse<ProductView>> create(@Valid @NotNull CreateProductRequest body) {
         return access.role(CATALOG_ADMIN).chain(() -> store.create(body.sku(), body.name(), body.description(), body.category(), body.priceCents(),
                 body.currency(), body.stock()))
-                .call(created -> cache.invalidate(Long.toString(created.id)))
+                .call(created -> invalidate(created.id, created.category, null))
                 .map(created -> RestResponse.ResponseBuilder
                         .<ProductView>created(URI.create("/v1/products/" + created.id))
                         .entity(ProductView.of(created))
@@ -113,11 +118,9 @@ public class ProductResource {
             boolean notModified = Preconditions.matches(ifNoneMatch, found.etag());
             var response = notModified ? RestResponse.ResponseBuilder.<byte[]>notModified()
                     : RestResponse.ResponseBuilder.ok(found.body(), MediaType.APPLICATION_JSON);
-            return response.header("ETag", found.etag())
-                    .header("Last-Modified", found.lastModifiedHeader())
-                    .header("Cache-Control", cacheConfig.cacheControl())
-                    .header("Surrogate-Key", found.surrogateKeys())
-                    .build();
+            ProductHeaders.write(found, cacheConfig.cacheControl(),
+                    (name, value) -> response.header(name.toString(), value.toString()));
+            return response.build();
         });
     }
 
@@ -131,11 +134,15 @@ public class ProductResource {
     public Uni<RestResponse<ProductView>> patch(@RestPath String id, @RestHeader("If-Match") String ifMatch,
             JsonNode patch) {
         long productId = parseId(id);
+        String[] categoryBefore = new String[1];
         return access.role(CATALOG_ADMIN).chain(() -> {
             var change = ProductPatch.parse(patch, validator);
-            return store.update(productId, ifMatch, product -> change.applyTo(product, clock.instant()));
+            return store.update(productId, ifMatch, product -> {
+                categoryBefore[0] = product.category;
+                change.applyTo(product, clock.instant());
+            });
         })
-                .call(updated -> cache.invalidate(Long.toString(productId)))
+                .call(updated -> invalidate(productId, updated.category, categoryBefore[0]))
                 .map(updated -> RestResponse.ResponseBuilder.ok(ProductView.of(updated))
                         .header("ETag", Preconditions.etag(updated.version)).build());
     }
@@ -148,7 +155,7 @@ public class ProductResource {
     public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader("If-Match") String ifMatch) {
         long productId = parseId(id);
         return access.role(CATALOG_ADMIN).chain(() -> store.delete(productId, ifMatch))
-                .call(() -> cache.invalidate(Long.toString(productId)))
+                .call(deleted -> invalidate(productId, deleted.category, null))
                 .map(ignored -> RestResponse.noContent());
     }
 
@@ -173,19 +180,40 @@ public class ProductResource {
         }
         try {
             return new Representation(json.writeValueAsBytes(ProductView.of(product)),
-                    Preconditions.etag(product.version), product.updatedAt, "product-" + product.id + " products");
+                    Preconditions.etag(product.version), product.updatedAt, SurrogateKeys.product(product.id) + " products");
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a product view is always serializable", e);
         }
     }
 
     @GET
-    @Operation(summary = "List the products of a category", description = "Cursor-paged by id")
-    public Uni<Page<ProductView>> list(@RestQuery @NotBlank String category, @RestQuery String limit,
+    @Operation(summary = "List the products of a category", description = "Cursor-paged by id. Edge-cacheable "
+            + "for a short while (million.catalog.listing-cache-control) under the surrogate key of the category, "
+            + "purged when one of its products changes")
+    public Uni<RestResponse<Page<ProductView>>> list(@RestQuery @NotBlank String category, @RestQuery String limit,
             @RestQuery String cursor) {
         var request = paging.request(limit, cursor);
-        return store.listCategory(category.strip(), request)
-                .map(products -> request.page(products.items().stream().map(ProductView::of).toList(),
-                        ProductView::key, products.resumeAfter()));
+        String name = category.strip();
+        return store.listCategory(name, request)
+                .map(products -> RestResponse.ResponseBuilder.ok(request.page(
+                        products.items().stream().map(ProductView::of).toList(), ProductView::key,
+                        products.resumeAfter()))
+                        .header("Cache-Control", listingCacheControl)
+                        .header("Surrogate-Key", SurrogateKeys.category(name))
+                        .build());
+    }
+
+    /**
+     * After a write: the product's L1/L2 entries on every replica, then the edge's copies of the
+     * product and of the listings of its category (before and after, when it moved).
+     */
+    private Uni<Void> invalidate(long productId, String category, String categoryBefore) {
+        java.util.List<String> keys = new java.util.ArrayList<>(3);
+        keys.add(SurrogateKeys.product(productId));
+        keys.add(SurrogateKeys.category(category));
+        if (categoryBefore != null && !categoryBefore.equals(category)) {
+            keys.add(SurrogateKeys.category(categoryBefore));
+        }
+        return cache.invalidate(Long.toString(productId)).chain(() -> edge.purge(keys));
     }
 }

@@ -78,14 +78,13 @@ public class ProductStore {
                 .call(session::flush));
     }
 
-    /** Deletes the product and its stock; {@code ifMatch} (may be null) must name its version. */
-    public Uni<Void> delete(long id, String ifMatch) {
+    /** Deletes the product and its stock, answering what was deleted; {@code ifMatch} (may be null) must name its version. */
+    public Uni<Product> delete(long id, String ifMatch) {
         return shards.inTransaction(shards.shardOfId(id), session -> session.find(Product.class, id)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("No product " + id))
                 .invoke(product -> Preconditions.checkIfMatch(ifMatch, product.version))
                 .call(product -> session.find(ProductStock.class, id).onItem().ifNotNull().call(session::remove))
-                .call(session::remove)
-                .replaceWithVoid());
+                .call(session::remove));
     }
 
     public Uni<ProductStock> stock(long id) {

@@ -1,0 +1,27 @@
+package io.million.catalog.api;
+
+import java.util.function.BiConsumer;
+
+import io.million.cache.Representation;
+import io.vertx.core.http.HttpHeaders;
+
+/**
+ * The caching headers of a product representation, in one place for both ways it is served: the
+ * hot path ({@link ProductHotPath}, Vert.x headers) and the REST path ({@link ProductResource}).
+ * A {@code ?fields=} selection gets its own ETag from {@code FieldSelection} (libs/web).
+ */
+final class ProductHeaders {
+
+    static final CharSequence SURROGATE_KEY = HttpHeaders.createOptimized("Surrogate-Key");
+
+    private ProductHeaders() {
+    }
+
+    /** ETag, Last-Modified, Cache-Control and Surrogate-Key of {@code found}. */
+    static void write(Representation found, CharSequence cacheControl, BiConsumer<CharSequence, CharSequence> header) {
+        header.accept(HttpHeaders.ETAG, found.etag());
+        header.accept(HttpHeaders.LAST_MODIFIED, found.lastModifiedHeader());
+        header.accept(HttpHeaders.CACHE_CONTROL, cacheControl);
+        header.accept(SURROGATE_KEY, found.surrogateKeys());
+    }
+}
