@@ -46,5 +46,13 @@ public interface EdgeConfig {
 
         @WithDefault("PT1S")
         Duration retryDelay();
+
+        /**
+         * A second purge this long after the first (0: none). Other replicas drop their L1 copy when
+         * the Redis invalidation reaches them, a moment after the write: an edge miss that lands on
+         * one of them in between could store the old version again, and the second purge removes it.
+         */
+        @WithDefault("PT0.5S")
+        Duration repeatAfter();
     }
 }

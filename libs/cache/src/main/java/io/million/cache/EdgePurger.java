@@ -25,8 +25,8 @@ import io.vertx.mutiny.core.http.HttpClient;
  * Purges edge caches by surrogate key after a write, so a changed resource is not served stale
  * from the edge for its {@code s-maxage}. Every configured endpoint ({@link EdgeConfig}) gets one
  * request with the keys; the write waits for the first attempt (bounded by the timeout) so a
- * client that reads its own write through the edge sees it, and a failed attempt is retried in
- * the background. A purge never fails the write: the edge's TTL bounds staleness when every
+ * client that reads its own write through the edge sees it, a failed attempt is retried in the
+ * background, and a second purge follows after {@code repeat-after} (see {@link EdgeConfig}). A purge never fails the write: the edge's TTL bounds staleness when every
  * attempt fails (counted in {@code million_edge_purges_total{outcome="failed"}} and logged).
  * <p>
  * Written here: a purge is one HTTP request per endpoint; no library does it for xkey and CDNs
@@ -74,19 +74,28 @@ public class EdgePurger {
             return Uni.createFrom().voidItem();
         }
         String joined = String.join(" ", keys);
+        if (!config.repeatAfter().isZero()) {
+            vertx.setTimer(config.repeatAfter().toMillis(), id -> {
+                for (URI endpoint : endpoints) {
+                    attempt(endpoint, joined, 1, false).subscribe().with(ignored -> {
+                    }, ignored -> {
+                    });
+                }
+            });
+        }
         List<Uni<Void>> sends = new ArrayList<>(endpoints.size());
         for (URI endpoint : endpoints) {
-            sends.add(attempt(endpoint, joined, 1));
+            sends.add(attempt(endpoint, joined, 1, true));
         }
         return Uni.join().all(sends).andCollectFailures().replaceWithVoid()
                 .onFailure().recoverWithNull();
     }
 
-    private Uni<Void> attempt(URI endpoint, String keys, int attempt) {
+    private Uni<Void> attempt(URI endpoint, String keys, int attempt, boolean timed) {
         long started = System.nanoTime();
         return send(endpoint, keys)
                 .invoke(() -> {
-                    if (attempt == 1) {
+                    if (timed && attempt == 1) {
                         latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                     }
                     purged.increment();
@@ -101,7 +110,7 @@ public class EdgePurger {
                     retried.increment();
                     // In the background: the write that asked for the purge does not wait for retries.
                     vertx.setTimer(config.retryDelay().toMillis(),
-                            id -> attempt(endpoint, keys, attempt + 1).subscribe().with(ignored -> {
+                            id -> attempt(endpoint, keys, attempt + 1, false).subscribe().with(ignored -> {
                             }, ignored -> {
                             }));
                     return Uni.createFrom().voidItem();
