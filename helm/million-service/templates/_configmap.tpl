@@ -25,7 +25,7 @@ data:
   # monitoring there.
   QUARKUS_MANAGEMENT_PORT: {{ .Values.management.port | quote }}
   QUARKUS_MANAGEMENT_HOST: "0.0.0.0"
-  # X-Forwarded-For (the client address of rate limits and logs) is honoured only from these peers.
+  # X-Forwarded-For (the client address of per-address rate limits) is honoured only from these peers.
   MILLION_TRUSTED_PROXIES: {{ include "million.trustedProxies" . | quote }}
   MILLION_RATELIMIT_ENABLED: {{ dig "rateLimit" "enabled" true $g | quote }}
   # Bearer JWTs (RS256), verified with the issuer's public key: a JWKS URL, or a PEM file mounted
@@ -37,6 +37,10 @@ data:
   # file is read once, and verification stays on the event loop).
   MILLION_JWT_BLOCKING: {{ ternary "true" "false" (ne (dig "auth" "jwksUrl" "" $g) "") | quote }}
   QUARKUS_SHUTDOWN_TIMEOUT: {{ printf "%ds" (int .Values.shutdown.timeoutSeconds) | quote }}
+  # The preStop sleep (shutdown.drainSeconds) already keeps the pod serving while it leaves the
+  # endpoints, so Quarkus' own readiness-DOWN delay (5 s locally, for HAProxy) is not added to it:
+  # the grace period (drain + timeout + margin) stays what it says.
+  MILLION_SHUTDOWN_DELAY: "0s"
   # Shard map: million.sharding.shards shards, shard n on slot "shard<n>" (libs/sharding).
   MILLION_SHARDING_SHARDS: {{ len $shards | quote }}
   MILLION_SHARDING_USERNAME: {{ .Values.postgres.username | quote }}

@@ -129,7 +129,8 @@ spec:
             failureThreshold: {{ $probes.liveness.failureThreshold }}
           lifecycle:
             # Endpoints are removed asynchronously: keep serving while load balancers catch up,
-            # then SIGTERM starts Quarkus' graceful shutdown (quarkus.shutdown.timeout).
+            # then SIGTERM starts Quarkus' graceful shutdown (quarkus.shutdown.timeout). The
+            # sleep (shutdown.drainSeconds) is sized on what HAProxy took locally (values.yaml).
             preStop:
               sleep:
                 seconds: {{ .Values.shutdown.drainSeconds }}
