@@ -58,9 +58,14 @@ run=$RANDOM$RANDOM
 seq 1 "$PRODUCTS" | xargs -P 8 -I{} curl -fs -X POST -H 'Content-Type: application/json' -H "$admin" \
   -d "{\"sku\":\"ZIPF-$run-{}\",\"name\":\"Zipf product {}\",\"description\":\"350 ml, dishwasher safe\",\"category\":\"zipf-$run\",\"priceCents\":1299,\"currency\":\"EUR\",\"stock\":100}" \
   -o "$WORK/p-{}.json" "$EDGE/v1/products"
-for i in $(seq 1 "$PRODUCTS"); do
-  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$WORK/p-$i.json" 2>/dev/null || true
-done >"$WORK/ids"
+python3 - "$WORK" "$PRODUCTS" >"$WORK/ids" <<'PY'
+import json, sys
+for i in range(1, int(sys.argv[2]) + 1):
+    try:
+        print(json.load(open(f"{sys.argv[1]}/p-{i}.json"))["id"])
+    except (OSError, ValueError, KeyError):
+        pass
+PY
 rm -f "$WORK"/p-*.json
 [ "$(wc -l <"$WORK/ids")" = "$PRODUCTS" ] || { echo "only $(wc -l <"$WORK/ids") of $PRODUCTS products were created" >&2; exit 1; }
 
