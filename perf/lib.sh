@@ -25,3 +25,37 @@ prepare_bench() { # service: wrk installed, PostgreSQL/Redis/Kafka up, the servi
   [ -f "$ROOT/services/$1/target/quarkus-app/quarkus-run.jar" ] \
     || (cd "$ROOT" && ./mvnw -B -q -ntp -DskipTests install -pl "services/$1" -am)
 }
+
+nginx_baseline() { # work-dir port: nginx at its best for one static file, pinned to core 0, serving
+  # work-dir/www/product.json (1 worker, sendfile, no access log, keep-alive without a request
+  # limit); stopped with `kill "$(cat work-dir/nginx.pid)"`. Prints the file's URL.
+  cat >"$1/nginx.conf" <<NGINX
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $1/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 100000000;
+  server {
+    listen 127.0.0.1:$2;
+    root $1/www;
+    default_type application/json;
+  }
+}
+NGINX
+  taskset -c 0 nginx -c "$1/nginx.conf" -p "$1"
+  curl -fs "http://127.0.0.1:$2/product.json" | cmp -s - "$1/www/product.json" \
+    || { echo "nginx does not serve the same bytes" >&2; exit 1; }
+  echo "http://127.0.0.1:$2/product.json"
+}
+
+rps() { # url seconds: wrk -t1 -c$CONNECTIONS on core 1, requests per second
+  taskset -c 1 wrk -t1 -c"${CONNECTIONS:-64}" -d"$2"s "$1" | awk '/^Requests\/sec/ {print $2}'
+}
+
+median() { # numbers on stdin, one per line
+  sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}

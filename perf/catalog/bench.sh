@@ -63,35 +63,14 @@ curl -fs -D - "$url" -o /dev/null | grep -qi '^ratelimit-policy: "reads"' || { e
 curl -fs -D - "$unlimited_url" -o /dev/null | grep -qi '^ratelimit' && { echo "limiting is not off" >&2; exit 1; }
 bytes=$(wc -c <"$WORK/www/product.json")
 
-cat >"$WORK/nginx.conf" <<NGINX
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 100000000;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    root $WORK/www;
-    default_type application/json;
-  }
-}
-NGINX
-taskset -c 0 nginx -c "$WORK/nginx.conf" -p "$WORK"
-nginx_url="http://127.0.0.1:$NGINX_PORT/product.json"
-curl -fs "$nginx_url" | cmp -s - "$WORK/www/product.json" || { echo "nginx does not serve the same bytes" >&2; exit 1; }
+nginx_url=$(nginx_baseline "$WORK" "$NGINX_PORT")
 
-rps() { taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$2"s "$1" | awk '/^Requests\/sec/ {print $2}'; }
 
 echo "warming both catalog JVMs for ${WARMUP}s each and nginx for 30s ($bytes-byte body)"
 rps "$url" "$WARMUP" >/dev/null
 rps "$unlimited_url" "$WARMUP" >/dev/null
 rps "$nginx_url" 30 >/dev/null
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 to_nginx=() to_unlimited=()
 printf '%-6s %16s %16s %12s %10s %12s\n' round "limited req/s" "unlimited req/s" "nginx req/s" "lim/nginx" "lim/unlim"
 for round in $(seq 1 "$ROUNDS"); do

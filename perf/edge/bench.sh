@@ -17,6 +17,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MILLION_STATE=${MILLION_STATE:-/var/lib/million}
 VARNISH_WORKDIR=$MILLION_STATE/varnish   # as stack/million starts it
+# shellcheck source=perf/lib.sh
+. "$ROOT/perf/lib.sh"
 PRODUCTS=${PRODUCTS:-10000}
 DURATION=${DURATION:-60}
 ROUNDS=${ROUNDS:-5}
@@ -125,32 +127,11 @@ top="$EDGE/v1/products/$(head -n 1 "$WORK/ids")"
 mkdir -p "$WORK/www"
 curl -fs "$top" -o "$WORK/www/product.json"
 curl -fs -D - -o /dev/null "$top" | grep -qi '^x-cache: *HIT' || { echo "the top product is not an edge hit" >&2; exit 1; }
-cat >"$WORK/nginx.conf" <<NGINX
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 100000000;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    root $WORK/www;
-    default_type application/json;
-  }
-}
-NGINX
-taskset -c 0 nginx -c "$WORK/nginx.conf" -p "$WORK"
-nginx_url="http://127.0.0.1:$NGINX_PORT/product.json"
-curl -fs "$nginx_url" | cmp -s - "$WORK/www/product.json" || { echo "nginx does not serve the same bytes" >&2; exit 1; }
+nginx_url=$(nginx_baseline "$WORK" "$NGINX_PORT")
 mapfile -t varnish_pids < <(pgrep -f "varnishd.*$VARNISH_WORKDIR" || true)
 [ ${#varnish_pids[@]} -gt 0 ] || { echo "no varnishd process for $VARNISH_WORKDIR" >&2; exit 1; }
 for pid in "${varnish_pids[@]}"; do taskset -a -p -c 0 "$pid" >/dev/null; done
 
-rps() { taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$2"s "$1" | awk '/^Requests\/sec/ {print $2}'; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 rps "$top" 5 >/dev/null
 rps "$nginx_url" 5 >/dev/null
 ratios=()

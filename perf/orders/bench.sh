@@ -94,7 +94,6 @@ pgbench_tps() { # seconds -> tps
     -h 127.0.0.1 -p "$PG_PORT" -U postgres orders_pgbench 2>/dev/null | awk '/^tps/ {print $3; exit}'
 }
 
-median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 # ------------------------------------------------------------------ 1. throughput vs pgbench
 if [ "${SKIP_THROUGHPUT:-0}" != 1 ]; then
