@@ -6,13 +6,17 @@
 #     same transaction (tx.sql) on a copy of the same tables; median of ROUNDS rounds each, and
 #     the ratio (goal >= 0.7).
 #  2. The saga: users, catalog and orders running, orders for real users and products at a
-#     steady rate (SAGA_RATE/s for SAGA_DURATION s, after SAGA_WARMUP s unmeasured); then the
-#     time from the 202 to CONFIRMED, p50 and p99, from the orders' own timestamps (created_at ->
-#     updated_at of the final state). The rate must be one the box sustains with all three
-#     services, Kafka and PostgreSQL on it, or the figure measures a growing queue.
+#     steady rate (SAGA_WARMUP s unmeasured at SAGA_RATE/s; then SAGA_DURATION s at each rate of
+#     SAGA_RATES in turn, default SAGA_RATE); per rate: the POST rate reached, the highest outbox
+#     lag of the three services (sampled every second), the orders still PENDING 5 s after the
+#     load stops, and the time from the 202 to the final state, p50 and p99, from the orders' own
+#     timestamps (created_at -> updated_at). The sustained saga rate is the highest rate at which
+#     the outbox lag stayed under 1 s and nothing was PENDING 5 s after (the consumers kept up);
+#     the steps stop at the first rate that fails.
 #
 #   perf/orders/bench.sh          # about 13 minutes (JVMs warm up 120 s: the JIT needs it)
-#   SKIP_THROUGHPUT=1 SAGA_RATE=100 perf/orders/bench.sh
+#   SKIP_THROUGHPUT=1 SAGA_RATE=200 SAGA_WARMUP=60 SAGA_DURATION=30 perf/orders/bench.sh
+#   SKIP_THROUGHPUT=1 SAGA_WARMUP=60 SAGA_DURATION=60 SAGA_RATES="250 500 750 1000" perf/orders/bench.sh
 #   ROUNDS=5 DURATION=30 perf/orders/bench.sh
 #
 # Loopback only; every phase is bounded by its duration. Services run from the packaged jars on
@@ -142,32 +146,63 @@ for i in $(seq 1 50); do
     -H "Authorization: $AUTHORIZATION" "http://127.0.0.1:${PORT[catalog]}/v1/products" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' >>"$WORK/products"
 done
-saga_connections=8
-delay=$((1000 * saga_connections / SAGA_RATE))
 summary() {
   for shard in 0 1 2 3; do
     psql_db "orders_perf_$shard" "select status, extract(epoch from updated_at - created_at) from orders
       where created_at >= '$since'" | tr '|' ' '
   done
 }
+pending() { summary | awk '$1 == "PENDING"' | wc -l; }
 settle() { # bounded: at most 120 s for every order since $since to leave PENDING
   for _ in $(seq 1 120); do
-    [ "$(summary | awk '$1 == "PENDING"' | wc -l)" = 0 ] && return 0
+    [ "$(pending)" = 0 ] && return 0
     sleep 1
   done
+  return 1
+}
+max_outbox_lag() { # the highest million_outbox_lag_seconds of the three services, now
+  for svc in users catalog orders; do
+    curl -fs "http://127.0.0.1:$(management_port "${PORT[$svc]}")/q/metrics" | awk '/^million_outbox_lag_seconds/ {print $2}'
+  done | sort -g | tail -1
+}
+saga_round() { # rate seconds -> "post_rps p99 errors max_outbox_lag pending_after_5s"
+  local rate=$1 seconds=$2 connections delay lag_file=$WORK/lag out
+  connections=$(( rate / 25 > 8 ? rate / 25 : 8 ))
+  delay=$((1000 * connections / rate))
+  : >"$lag_file"
+  (for _ in $(seq 1 "$seconds"); do max_outbox_lag >>"$lag_file"; sleep 1; done) &
+  local sampler=$!
+  out=$(wrk_post "$seconds" "$connections" DELAY_MS="$delay" USERS_FILE="$WORK/users" PRODUCTS_FILE="$WORK/products")
+  wait "$sampler" || true
+  sleep 5
+  echo "$out $(sort -g "$lag_file" | tail -1) $(pending)"
+}
+latency() { # -> "confirmed rejected pending p50_ms p99_ms" of the orders since $since (202 -> final)
+  summary | sort -k2 -g | awk '
+  $1 != "PENDING" {c[++n] = $2} $1 == "REJECTED" {r++} $1 == "PENDING" {p++}
+  END {printf "%d %d %d %.1f %.1f", n - r, r, p, n ? c[int(n * 0.50) + (n * 0.50 > int(n * 0.50))] * 1000 : 0,
+       n ? c[int(n * 0.99) + (n * 0.99 > int(n * 0.99))] * 1000 : 0}'
 }
 # Unmeasured: the consumers join their groups and find the new topics, the JIT warms up.
 since=$(psql_db postgres "select now()")
-wrk_post "$SAGA_WARMUP" "$saga_connections" DELAY_MS="$delay" USERS_FILE="$WORK/users" PRODUCTS_FILE="$WORK/products" >/dev/null
-settle
-since=$(psql_db postgres "select now()")
-read -r saga_rps saga_p99 saga_errors <<<"$(wrk_post "$SAGA_DURATION" "$saga_connections" DELAY_MS="$delay" \
-  USERS_FILE="$WORK/users" PRODUCTS_FILE="$WORK/products")"
-settle
-read -r confirmed rejected pending p50 p99 <<<"$(summary | sort -k2 -g | awk '
-  $1 == "CONFIRMED" {c[++n] = $2} $1 == "REJECTED" {r++} $1 == "PENDING" {p++}
-  END {printf "%d %d %d %.1f %.1f", n, r, p, n ? c[int(n * 0.50) + (n * 0.50 > int(n * 0.50))] * 1000 : 0,
-       n ? c[int(n * 0.99) + (n * 0.99 > int(n * 0.99))] * 1000 : 0}')"
+saga_round "$SAGA_RATE" "$SAGA_WARMUP" >/dev/null
+settle || true
+# The sustained rate: the highest offered rate at which the outbox lag stays under 1 s and every
+# order is final 5 s after the load stops (consumer lag did not grow).
+sustained=0
+rounds_out=()
+for rate in ${SAGA_RATES:-$SAGA_RATE}; do
+  since=$(psql_db postgres "select now()")
+  read -r post_rps post_p99 post_errors lag left <<<"$(saga_round "$rate" "$SAGA_DURATION")"
+  ok=no
+  if awk -v l="${lag:-0}" 'BEGIN {exit !(l < 1)}' && [ "$left" = 0 ]; then ok=yes; sustained=$post_rps; fi
+  settle || true
+  read -r confirmed rejected still p50 p99 <<<"$(latency)"
+  rounds_out+=("$(printf '   offered %5s/s: POST %8s req/s (p99 %s, non-2xx %s); outbox lag max %ss; PENDING 5 s after: %s; 202 -> final p50 %s ms, p99 %s ms (%s confirmed, %s rejected, %s pending) -> %s' \
+    "$rate" "$post_rps" "$post_p99" "$post_errors" "${lag:-0}" "$left" "$p50" "$p99" "$confirmed" "$rejected" "$still" "$ok")")
+  echo "${rounds_out[-1]}" >&2
+  [ "$ok" = yes ] || break
+done
 
 [ "${SKIP_THROUGHPUT:-0}" = 1 ] || {
 printf '\n1. POST /v1/orders vs pgbench (same transaction, same PostgreSQL; median of %s rounds of %ss, %s connections)\n' \
@@ -177,8 +212,6 @@ printf '   %-24s %10s req/s   p99 %s   non-2xx %s\n' "POST /v1/orders (202)" "$s
 printf '   %-24s %10s   (goal >= 0.7)\n' "ratio" "$(awk -v a="$service_rps" -v b="$bench_tps" 'BEGIN {printf "%.2f", a / b}')"
 printf '   outbox rows still unsent when the load stopped: %s\n' "$unsent"
 }
-printf '\n2. The saga at a steady %s orders/s for %ss (users, catalog, orders, Kafka on the same 2 cores)\n' \
-  "$SAGA_RATE" "$SAGA_DURATION"
-printf '   POST: %s req/s, p99 %s, non-2xx %s\n' "$saga_rps" "$saga_p99" "$saga_errors"
-printf '   final states: %s CONFIRMED, %s REJECTED, %s still PENDING\n' "$confirmed" "$rejected" "$pending"
-printf '   202 -> CONFIRMED: p50 %s ms, p99 %s ms\n' "$p50" "$p99"
+printf '\n2. The saga (users, catalog, orders, Kafka and PostgreSQL on the same 2 cores), %ss per rate\n' "$SAGA_DURATION"
+printf '%s\n' "${rounds_out[@]}"
+printf '   sustained saga rate: %s orders/s (goal >= 1000)\n' "$sustained"

@@ -30,6 +30,7 @@ public class RedisTier {
     private static final Logger LOG = Logger.getLogger(RedisTier.class);
 
     private final ReactiveValueCommands<String, byte[]> values;
+    private final io.quarkus.redis.datasource.keys.ReactiveKeyCommands<String> keys;
     private final ObjectMapper json;
     private final CacheConfig config;
     private final Counter hits;
@@ -41,6 +42,7 @@ public class RedisTier {
             RedisAvailability availability) {
         this.availability = availability;
         this.values = redis.value(String.class, byte[].class);
+        this.keys = redis.key(String.class);
         this.json = json;
         this.config = config;
         this.hits = meters.counter("million.cache.requests", "cache", "all", "tier", "l2", "outcome", "hit");
@@ -99,6 +101,21 @@ public class RedisTier {
                 .invoke(availability::answered)
                 .onFailure().recoverWithItem(failure -> {
                     degrade("evict", key, failure);
+                    return null;
+                });
+    }
+
+    /** Drops several keys with one command (a consumer's batch); as tolerant as {@link #evict(String)}. */
+    public Uni<Void> evict(java.util.Collection<String> many) {
+        if (many.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        String[] names = many.stream().map(this::namespaced).toArray(String[]::new);
+        return keys.del(names).replaceWithVoid()
+                .ifNoItem().after(config.redisTimeout()).fail()
+                .invoke(availability::answered)
+                .onFailure().recoverWithItem(failure -> {
+                    degrade("evict", names.length + " keys", failure);
                     return null;
                 });
     }

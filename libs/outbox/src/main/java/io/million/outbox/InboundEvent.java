@@ -11,9 +11,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * An event as a consumer receives it from a topic the outbox relay writes: its id and type from
- * the headers, its key and its JSON payload. Anything unreadable is a {@link PoisonEvent}.
+ * the headers, its key and its JSON payload, and the W3C traceparent its effects carry on (the
+ * record's, then that of the consumer's span for it: {@link EventConsumer}). Anything unreadable
+ * is a {@link PoisonEvent}.
  */
-public record InboundEvent(UUID id, String type, String key, String payload) {
+public record InboundEvent(UUID id, String type, String key, String payload, String traceparent) {
 
     public static InboundEvent of(ConsumerRecord<String, String> record) {
         String id = header(record, OutboxRelay.EVENT_ID);
@@ -23,10 +25,16 @@ public record InboundEvent(UUID id, String type, String key, String payload) {
                     + " or payload at " + record.topic() + "-" + record.partition() + "@" + record.offset());
         }
         try {
-            return new InboundEvent(UUID.fromString(id), type, record.key(), record.value());
+            return new InboundEvent(UUID.fromString(id), type, record.key(), record.value(),
+                    header(record, "traceparent"));
         } catch (IllegalArgumentException e) {
             throw new PoisonEvent("event id '" + id + "' is not a UUID", e);
         }
+    }
+
+    /** The same event, its effects traced under {@code span} (a traceparent). */
+    public InboundEvent tracedAs(String span) {
+        return new InboundEvent(id, type, key, payload, span);
     }
 
     /** The payload read as {@code type}; an unreadable payload is a {@link PoisonEvent}. */

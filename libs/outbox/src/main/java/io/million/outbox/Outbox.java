@@ -60,8 +60,13 @@ public class Outbox {
     public static final String COLUMNS = "event_id, topic, event_key, event_type, payload, traceparent";
 
     public Entry entry(String topic, String key, String type, Object event) {
+        return entry(topic, key, type, event, traceparent());
+    }
+
+    /** As {@link #entry(String, String, String, Object)}, traced under {@code traceparent} (e.g. the consumed event's). */
+    public Entry entry(String topic, String key, String type, Object event, String traceparent) {
         try {
-            return new Entry(EventIds.next(), topic, key, type, json.writeValueAsString(event), traceparent());
+            return new Entry(EventIds.next(), topic, key, type, json.writeValueAsString(event), traceparent);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("event " + type + " is not serializable", e);
         }
@@ -84,6 +89,38 @@ public class Outbox {
                 .setParameter("traceparent", entry.traceparent())
                 .executeUpdate()
                 .replaceWith(entry.eventId());
+    }
+
+    private static final String WRITE = "insert into outbox (" + COLUMNS + ") "
+            + "select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])";
+
+    /**
+     * Writes {@code entries} into the outbox in one statement, inside {@code tx} (a batch
+     * consumer's or a sweeper's transaction on a shard's pool); call {@link #committed} after the
+     * commit.
+     */
+    public static Uni<Void> write(io.vertx.mutiny.sqlclient.SqlConnection tx, java.util.List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = entries.size();
+        UUID[] ids = new UUID[n];
+        String[] topics = new String[n];
+        String[] keys = new String[n];
+        String[] types = new String[n];
+        String[] payloads = new String[n];
+        String[] traces = new String[n];
+        for (int i = 0; i < n; i++) {
+            Entry entry = entries.get(i);
+            ids[i] = entry.eventId();
+            topics[i] = entry.topic();
+            keys[i] = entry.key();
+            types[i] = entry.type();
+            payloads[i] = entry.payload();
+            traces[i] = entry.traceparent();
+        }
+        return tx.preparedQuery(WRITE).execute(io.vertx.mutiny.sqlclient.Tuple.of(ids, topics, keys, types, payloads,
+                traces)).replaceWithVoid();
     }
 
     /** The W3C traceparent of the current span, or null when nothing is traced. */

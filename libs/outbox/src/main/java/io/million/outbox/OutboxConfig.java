@@ -28,6 +28,13 @@ public interface OutboxConfig {
     @WithDefault("PT0.005S")
     Duration linger();
 
+    /**
+     * How long the relay's Kafka producer waits to fill a batch (linger.ms): the relay already
+     * sends a shard's rows together, so this only joins rows of several shards into one request.
+     */
+    @WithDefault("PT0.002S")
+    Duration producerLinger();
+
     /** Longest wait between attempts while Kafka or a shard fails (doubling from 100 ms). */
     @WithDefault("PT5S")
     Duration maxBackoff();
@@ -39,6 +46,30 @@ public interface OutboxConfig {
     /** How long consumers remember processed event ids: longer than any redelivery can take. */
     @WithDefault("P7D")
     Duration processedRetention();
+
+    /** How consumers retry a failure that may pass (a shard, Redis or Kafka unavailable). */
+    Retry retry();
+
+    interface Retry {
+        /** First wait; each next one doubles, with jitter. */
+        @WithDefault("PT0.1S")
+        Duration firstBackoff();
+
+        /** Longest wait between two attempts. */
+        @WithDefault("PT10S")
+        Duration maxBackoff();
+
+        /** Share of each wait drawn at random, so replicas do not retry in step. */
+        @WithDefault("0.5")
+        double jitter();
+
+        /**
+         * How long an event is retried before it is dead-lettered with its last failure as the
+         * reason (the shard is then down for longer than a fail-over; replay it from the DLQ).
+         */
+        @WithDefault("PT5M")
+        Duration bound();
+    }
 
     /** Prepended to every topic name on publish (tests use {@code test.}). */
     java.util.Optional<String> topicPrefix();

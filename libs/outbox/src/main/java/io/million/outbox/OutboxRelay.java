@@ -6,7 +6,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +22,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -76,8 +75,10 @@ public class OutboxRelay {
     private static final long LOCK_KEY = 0x6f7574626f78L;
     private static final Duration SQL_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration PURGE_EVERY = Duration.ofMinutes(1);
+    private static final int PURGE_CHUNK = 10_000;
+    private static final int PURGE_CHUNKS = 60;
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
-    private static final TextMapGetter<String> TRACEPARENT = new TextMapGetter<>() {
+    static final TextMapGetter<String> TRACEPARENT = new TextMapGetter<>() {
         @Override
         public Iterable<String> keys(String carrier) {
             return List.of("traceparent");
@@ -91,7 +92,7 @@ public class OutboxRelay {
 
     private final Shards shards;
     private final OutboxConfig config;
-    private final String bootstrapServers;
+    private final KafkaClients clients;
     private final String clientId;
     private final Tracer tracer;
     private final TextMapPropagator propagator = W3CTraceContextPropagator.getInstance();
@@ -101,16 +102,17 @@ public class OutboxRelay {
     private final long[] lastPurge;
     private final Counter[] published;
     private final Counter failures;
+    private final Counter purged;
     private volatile boolean running;
     private volatile Thread thread;
     private KafkaProducer<String, String> producer;
 
     public OutboxRelay(Shards shards, OutboxConfig config, MeterRegistry registry, OpenTelemetry telemetry,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            KafkaClients clients,
             @ConfigProperty(name = "quarkus.application.name") String application) {
         this.shards = shards;
         this.config = config;
-        this.bootstrapServers = bootstrapServers;
+        this.clients = clients;
         this.clientId = application + "-outbox-relay";
         this.tracer = telemetry.getTracer("io.million.outbox");
         this.lagMillis = new AtomicLongArray(shards.count());
@@ -127,6 +129,8 @@ public class OutboxRelay {
         }
         this.failures = Counter.builder("million.outbox.publish.failures")
                 .description("Relay rounds that failed (Kafka or the shard unavailable)").register(registry);
+        this.purged = Counter.builder("million.events.processed.purged")
+                .description("Processed-event ids deleted after million.outbox.processed-retention").register(registry);
     }
 
     /** After the migrations (which observe start-up at the default priority): the tables exist. */
@@ -251,10 +255,10 @@ public class OutboxRelay {
             if (rows.size() > 0) {
                 publish(rows);
             }
+            transaction.commit().await().atMost(SQL_TIMEOUT);
             if (sweep) {
                 purgeIfDue(connection, shard);
             }
-            transaction.commit().await().atMost(SQL_TIMEOUT);
             published[shard].increment(rows.size());
             if (rows.size() > 0 && rows.size() < config.batchSize()) {
                 lagMillis.set(shard, 0);
@@ -307,16 +311,28 @@ public class OutboxRelay {
         }
     }
 
+    /**
+     * Once a minute per shard, deletes processed-event ids older than the retention, in chunks of
+     * {@value #PURGE_CHUNK} (each its own short statement, after the relay's transaction) until
+     * none is left, at most {@value #PURGE_CHUNKS} chunks a round: 600,000 rows a minute per shard,
+     * far above what the consumers write, so the table stays at the retention's size.
+     */
     private void purgeIfDue(SqlConnection connection, int shard) {
         long now = System.currentTimeMillis();
         if (now - lastPurge[shard] < PURGE_EVERY.toMillis()) {
             return;
         }
         lastPurge[shard] = now;
-        connection.preparedQuery("delete from processed_events where (consumer, event_id) in (select consumer, "
-                + "event_id from processed_events where processed_at < $1 limit 10000)")
-                .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).minus(config.processedRetention())))
-                .await().atMost(SQL_TIMEOUT);
+        OffsetDateTime before = OffsetDateTime.now(ZoneOffset.UTC).minus(config.processedRetention());
+        for (int chunk = 0; chunk < PURGE_CHUNKS && running; chunk++) {
+            int deleted = connection.preparedQuery("delete from processed_events where (consumer, event_id) in "
+                    + "(select consumer, event_id from processed_events where processed_at < $1 limit $2)")
+                    .execute(Tuple.of(before, PURGE_CHUNK)).await().atMost(SQL_TIMEOUT).rowCount();
+            purged.increment(deleted);
+            if (deleted < PURGE_CHUNK) {
+                break;
+            }
+        }
     }
 
     private static Row oldest(RowSet<Row> rows) {
@@ -336,18 +352,15 @@ public class OutboxRelay {
 
     private KafkaProducer<String, String> producer() {
         if (producer == null) {
-            Properties properties = new Properties();
-            properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            properties.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-            properties.put(ProducerConfig.ACKS_CONFIG, "all");
-            properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-            properties.put(ProducerConfig.LINGER_MS_CONFIG, "1");
-            properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
-            properties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
-            properties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-                    Long.toString(Math.max(config.publishTimeout().toMillis(), 5001)));
-            // Serializer instances, not class names: nothing for native-image reflection to miss.
-            producer = new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer());
+            producer = clients.producer(clientId, Map.of(
+                    ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                    ProducerConfig.LINGER_MS_CONFIG, Long.toString(config.producerLinger().toMillis()),
+                    ProducerConfig.BATCH_SIZE_CONFIG, "262144",
+                    ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000",
+                    ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000",
+                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                    Long.toString(Math.max(config.publishTimeout().toMillis(), 5001))));
         }
         return producer;
     }

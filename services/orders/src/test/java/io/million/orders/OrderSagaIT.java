@@ -126,9 +126,19 @@ class OrderSagaIT {
             pool.shutdownNow();
         }
         assertStock(product, 0, 10);
+        // The ten units are sold: order.confirmed clears their holds; the rejected held nothing.
+        awaitHolds(product, "0");
+    }
+
+    /** Waits (bounded) until the product's holds add up to {@code quantity}. */
+    private static void awaitHolds(String product, String quantity) {
         String shard = Integer.toString(ShardMap.even(4).shardOfId(Long.parseLong(product)));
-        assertEquals("10", Postgres.sql("catalog_test_" + shard,
-                "select coalesce(sum(quantity), 0) from stock_holds where product_id = " + product));
+        String query = "select coalesce(sum(quantity), 0) from stock_holds where product_id = " + product;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!quantity.equals(Postgres.sql("catalog_test_" + shard, query)) && System.nanoTime() < deadline) {
+            pause(100);
+        }
+        assertEquals(quantity, Postgres.sql("catalog_test_" + shard, query), "holds of " + product);
     }
 
     @Test
@@ -204,6 +214,91 @@ class OrderSagaIT {
         assertNotNull(answered, "stock.reserved carries the trace on");
         assertEquals(posted.split("-")[1], answered.split("-")[1], "one trace id from POST to the catalog's answer");
         assertNotEquals(posted.split("-")[2], answered.split("-")[2], "each hop is a span of its own");
+    }
+
+    @Test
+    void withTheCatalogStoppedOrdersTimeOutAndItsReturnChangesNoStock() {
+        String product = createProduct(5);
+        String user = createUser();
+        String since = Postgres.sql("postgres", "select now()");
+        catalog.close();
+        // A second orders replica with a short deadline settles them; the class's replica keeps 30 s.
+        Map<String, String> hurried = new HashMap<>(TEST_PROFILE);
+        hurried.put("million.orders.deadline", "PT3S");
+        hurried.put("million.orders.deadline-check", "PT0.5S");
+        Replica sweeper = Replica.start(18384, hurried);
+        try {
+            List<String> placed = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                placed.add(place(user, Map.of(product, 1)));
+            }
+            for (String order : placed) {
+                JsonPath done = awaitFinal(order, Duration.ofSeconds(30));
+                assertEquals("REJECTED", done.getString("status"), order);
+                assertEquals("TIMEOUT", done.getString("rejectReason"), order);
+            }
+        } finally {
+            sweeper.close();
+            catalog = Replica.start(Path.of("../catalog"), 18382, TEST_PROFILE);
+        }
+        // Back, the catalog reads each order.placed, then its order.rejected: held, then given back.
+        String shard = Integer.toString(ShardMap.even(4).shardOfId(Long.parseLong(product)));
+        String processed = "select count(*) from processed_events where consumer = 'catalog-stock' and processed_at > '"
+                + since + "'";
+        long deadline = System.nanoTime() + FINAL_WITHIN.toNanos();
+        while (Integer.parseInt(Postgres.sql("catalog_test_" + shard, processed)) < 6 && System.nanoTime() < deadline) {
+            pause(200);
+        }
+        assertTrue(Integer.parseInt(Postgres.sql("catalog_test_" + shard, processed)) >= 6,
+                "the catalog applied the three placements and the three rejections");
+        assertStock(product, 5, 0);
+        awaitHolds(product, "0");
+    }
+
+    @Test
+    void aCatalogShardDownFor20SecondsLosesNoOrderAndNoUnit() {
+        String product = createProduct(100);
+        List<String> buyers = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            buyers.add(createUser());
+        }
+        double deadBefore = deadLettered(catalog);
+        String database = "catalog_test_" + ShardMap.even(4).shardOfId(Long.parseLong(product));
+        List<String> placed = new ArrayList<>();
+        Postgres.stopDatabase(database);
+        try {
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            for (int i = 0; i < 50; i++) {
+                placed.add(place(buyers.get(i % buyers.size()), Map.of(product, 1)));
+            }
+            while (System.nanoTime() < until) {
+                pause(200);
+            }
+        } finally {
+            Postgres.startDatabase(database);
+        }
+        int confirmed = 0;
+        for (String order : placed) {
+            JsonPath done = awaitFinal(order, Duration.ofSeconds(60));
+            confirmed += "CONFIRMED".equals(done.getString("status")) ? 1 : 0;
+        }
+        // Orders past their 30 s deadline may have timed out; either way no unit is lost or kept.
+        awaitStock(product, 100 - confirmed, confirmed);
+        awaitHolds(product, "0");
+        assertEquals(deadBefore, deadLettered(catalog), "nothing was dead-lettered");
+    }
+
+    /** The catalog's count of dead-lettered events, from its metrics. */
+    private static double deadLettered(Replica replica) {
+        String metrics = given().baseUri(replica.managementUrl()).get("/q/metrics").then().statusCode(200)
+                .extract().asString();
+        double total = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("million_events_consumed_total") && line.contains("outcome=\"dead_lettered\"")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
     }
 
     // ------------------------------------------------------------------ helpers

@@ -39,6 +39,18 @@ public class CatalogEvents {
                 .replaceWithVoid();
     }
 
+    /** The stock.reserved outbox entry for an order (batch consumers write it with their own SQL). */
+    public Outbox.Entry reservedEntry(String orderId, String traceparent) {
+        return outbox.entry(TOPIC, orderId, STOCK_RESERVED, new StockAnswer(orderId, null, null, Instant.now()),
+                traceparent);
+    }
+
+    /** The stock.rejected outbox entry for an order. */
+    public Outbox.Entry rejectedEntry(String orderId, String reason, String productId, String traceparent) {
+        return outbox.entry(TOPIC, orderId, STOCK_REJECTED, new StockAnswer(orderId, reason, productId, Instant.now()),
+                traceparent);
+    }
+
     /** Nothing is held for the order, because of {@code reason} on {@code productId}; keyed by the order id. */
     public Uni<Void> rejected(Mutiny.Session session, String orderId, String reason, String productId) {
         return outbox.add(session, TOPIC, orderId, STOCK_REJECTED,

@@ -37,7 +37,7 @@ import io.smallrye.mutiny.Uni;
 public class StockReservations {
 
     /** The consumer name under which processed event ids are recorded. */
-    static final String CONSUMER = "catalog-stock";
+    public static final String CONSUMER = "catalog-stock";
     public static final String OUT_OF_STOCK = "OUT_OF_STOCK";
     public static final String UNKNOWN_PRODUCT = "UNKNOWN_PRODUCT";
 
@@ -100,12 +100,151 @@ public class StockReservations {
                                                 .chain(() -> answer(home, eventId, order.orderId(), refused))));
     }
 
-    /** Gives back whatever stock the order holds, on every shard of its products. */
-    public Uni<Void> release(OrderEvent order) {
-        long orderId = orderId(order);
-        List<Integer> involved = order.items().stream().map(line -> ShardIds.parse(line.productId()))
-                .filter(id -> id > 0).map(shards::shardOfId).distinct().toList();
-        return releaseElsewhere(orderId, involved);
+    /** The products of an order's lines on {@code shard}, valid ids only. */
+    public List<Long> productsOn(OrderEvent order, int shard) {
+        return order.items().stream().map(line -> ShardIds.parse(line.productId()))
+                .filter(id -> id > 0 && shards.shardOfId(id) == shard).distinct().toList();
+    }
+
+    /** The shards of an order's (valid) products. */
+    public java.util.SortedSet<Integer> shardsOf(OrderEvent order) {
+        java.util.SortedSet<Integer> involved = new java.util.TreeSet<>();
+        for (OrderEvent.Line line : order.items()) {
+            long id = ShardIds.parse(line.productId());
+            if (id > 0) {
+                involved.add(shards.shardOfId(id));
+            }
+        }
+        return involved;
+    }
+
+    /** Whether every line names a possible product with a positive quantity, all on one shard. */
+    public boolean singleShard(OrderEvent order) {
+        for (OrderEvent.Line line : order.items()) {
+            if (ShardIds.parse(line.productId()) <= 0 || line.quantity() < 1) {
+                return false;
+            }
+        }
+        return shardsOf(order).size() == 1;
+    }
+
+    /** What a batch does to one shard's stock, in the order of its events. */
+    public interface Step {
+        /** Every product the step may lock on its shard. */
+        List<Long> products();
+    }
+
+    /** Hold an order's lines (all on this shard: {@link #singleShard}), answering with stock.reserved or stock.rejected. */
+    public record Reserve(String orderKey, long orderId, Long[] productIds, Integer[] quantities, String traceparent)
+            implements Step {
+        public List<Long> products() {
+            return List.of(productIds);
+        }
+    }
+
+    /** Give back what a rejected order holds here. */
+    public record Release(long orderId, List<Long> products) implements Step {
+    }
+
+    /** A confirmed order's units are sold: its holds here are done with (the counts stay). */
+    public record Clear(long orderId, List<Long> products) implements Step {
+    }
+
+    public Reserve reserveStep(OrderEvent order, String traceparent) {
+        Map<Long, Integer> merged = new TreeMap<>();
+        for (OrderEvent.Line line : order.items()) {
+            merged.merge(ShardIds.parse(line.productId()), line.quantity(), Integer::sum);
+        }
+        return new Reserve(order.orderId(), orderId(order), merged.keySet().toArray(Long[]::new),
+                merged.values().toArray(Integer[]::new), traceparent);
+    }
+
+    public long orderIdOf(OrderEvent order) {
+        return orderId(order);
+    }
+
+    /** Locks every product the steps touch, in id order: two batches never wait for each other in a circle. */
+    private static final String LOCK = "select product_id from product_stock where product_id = any($1::bigint[]) "
+            + "order by product_id for update";
+
+    /**
+     * One order, all lines or none, in one statement: the lines are taken only if every one has
+     * enough available (checked and taken under the rows' locks, see {@link #LOCK}), with a hold
+     * each; returns whether they were, and else the first line (in product id order) that fails
+     * and whether its product exists, as the one-by-one reservation answered.
+     */
+    private static final String RESERVE = "with want(product_id, quantity) as ("
+            + "select * from unnest($2::bigint[], $3::int[])), "
+            + "checked as (select w.product_id, w.quantity, s.product_id is not null as known, "
+            + "coalesce(s.available >= w.quantity, false) as enough from want w "
+            + "left join product_stock s on s.product_id = w.product_id), "
+            + "verdict as (select bool_and(enough) as ok from checked), "
+            + "first_refused as (select product_id, known from checked where not enough order by product_id limit 1), "
+            + "taken as (update product_stock s set available = s.available - w.quantity, "
+            + "reserved = s.reserved + w.quantity, version = s.version + 1 from want w, verdict v "
+            + "where v.ok and s.product_id = w.product_id returning s.product_id, w.quantity), "
+            + "held as (insert into stock_holds (order_id, product_id, quantity) "
+            + "select $1, product_id, quantity from taken) "
+            + "select v.ok, f.product_id as refused, f.known from verdict v left join first_refused f on true";
+
+    private static final String RELEASE = "with released as (delete from stock_holds where order_id = any($1::bigint[]) "
+            + "returning product_id, quantity), per as (select product_id, sum(quantity)::int as quantity "
+            + "from released group by product_id) "
+            + "update product_stock s set available = s.available + per.quantity, "
+            + "reserved = s.reserved - per.quantity, version = s.version + 1 from per where s.product_id = per.product_id";
+
+    private static final String CLEAR = "delete from stock_holds where order_id = any($1::bigint[])";
+
+    /**
+     * Applies one shard's steps of a batch inside {@code tx}: reserves in event order (each sees
+     * the stock the previous ones left), then releases and clears, each kind one statement.
+     * An order's release or clear always follows its reservation in the stream, so doing them
+     * after the batch's reservations keeps every order's own order. Returns the answers.
+     */
+    public Uni<List<Outbox.Entry>> apply(io.vertx.mutiny.sqlclient.SqlConnection tx, List<Step> steps) {
+        java.util.SortedSet<Long> products = new java.util.TreeSet<>();
+        List<Reserve> reserves = new ArrayList<>();
+        List<Long> releases = new ArrayList<>();
+        List<Long> clears = new ArrayList<>();
+        for (Step step : steps) {
+            products.addAll(step.products());
+            if (step instanceof Reserve reserve) {
+                reserves.add(reserve);
+            } else if (step instanceof Release release) {
+                releases.add(release.orderId());
+            } else if (step instanceof Clear clear) {
+                clears.add(clear.orderId());
+            }
+        }
+        Uni<Void> locked = products.isEmpty() ? Uni.createFrom().voidItem()
+                : tx.preparedQuery(LOCK).execute(io.vertx.mutiny.sqlclient.Tuple.of(products.toArray(Long[]::new)))
+                        .replaceWithVoid();
+        List<Outbox.Entry> answers = new ArrayList<>();
+        return locked.chain(() -> {
+            // Sent together: the connection pipelines them, PostgreSQL runs them in this order.
+            List<Uni<Outbox.Entry>> each = reserves.stream().map(reserve -> tx.preparedQuery(RESERVE)
+                    .execute(io.vertx.mutiny.sqlclient.Tuple.of(reserve.orderId(), reserve.productIds(),
+                            reserve.quantities()))
+                    .map(rows -> {
+                        var row = rows.iterator().next();
+                        if (Boolean.TRUE.equals(row.getBoolean("ok"))) {
+                            return events.reservedEntry(reserve.orderKey(), reserve.traceparent());
+                        }
+                        String reason = Boolean.TRUE.equals(row.getBoolean("known")) ? OUT_OF_STOCK : UNKNOWN_PRODUCT;
+                        Long refused = row.getLong("refused");
+                        return events.rejectedEntry(reserve.orderKey(), reason, String.valueOf(refused),
+                                reserve.traceparent());
+                    })).toList();
+            return each.isEmpty() ? Uni.createFrom().item(List.<Outbox.Entry> of())
+                    : Uni.join().all(each).andFailFast();
+        }).invoke(answers::addAll)
+                .chain(() -> releases.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery(RELEASE)
+                        .execute(io.vertx.mutiny.sqlclient.Tuple.of((Object) releases.toArray(Long[]::new)))
+                        .replaceWithVoid())
+                .chain(() -> clears.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery(CLEAR)
+                        .execute(io.vertx.mutiny.sqlclient.Tuple.of((Object) clears.toArray(Long[]::new)))
+                        .replaceWithVoid())
+                .replaceWith(answers);
     }
 
     /** Holds on the other shards one by one; the first refusal stops (and is returned), null if none. */

@@ -7,7 +7,9 @@ public enum RejectReason {
     /** A product does not exist in the catalog. */
     UNKNOWN_PRODUCT,
     /** The ordering user does not exist. */
-    UNKNOWN_USER;
+    UNKNOWN_USER,
+    /** No final answer came within the deadline ({@code million.orders.deadline}); held stock is given back. */
+    TIMEOUT;
 
     /** The reason named by another service's event; anything unknown counts as out of stock. */
     public static RejectReason of(String name) {

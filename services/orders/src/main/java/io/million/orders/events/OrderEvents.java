@@ -2,12 +2,15 @@ package io.million.orders.events;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.hibernate.reactive.mutiny.Mutiny;
+import java.time.Instant;
+import java.util.List;
 
 import io.million.orders.domain.Order;
+import io.million.orders.domain.OrderLine;
+import io.million.orders.domain.OrderLines;
 import io.million.orders.domain.OrderStatus;
+import io.million.orders.domain.RejectReason;
 import io.million.outbox.Outbox;
-import io.smallrye.mutiny.Uni;
 
 /**
  * What orders publishes on {@value #TOPIC}, always through the outbox of the order's shard, in
@@ -22,9 +25,11 @@ public class OrderEvents {
     public static final String REJECTED = "order.rejected";
 
     private final Outbox outbox;
+    private final com.fasterxml.jackson.databind.ObjectMapper json;
 
-    public OrderEvents(Outbox outbox) {
+    public OrderEvents(Outbox outbox, com.fasterxml.jackson.databind.ObjectMapper json) {
         this.outbox = outbox;
+        this.json = json;
     }
 
     /** The order.placed outbox entry; the store writes it with the order, in the same statement. */
@@ -34,11 +39,18 @@ public class OrderEvents {
         return outbox.entry(TOPIC, Long.toString(order.id), PLACED, event);
     }
 
-    /** The order reached CONFIRMED or REJECTED. */
-    public Uni<Void> settled(Mutiny.Session session, Order order) {
-        var event = new OrderSettled(Long.toString(order.id), Long.toString(order.userId), order.lines.items(),
-                order.rejectReason, order.updatedAt);
-        String type = order.status == OrderStatus.CONFIRMED ? CONFIRMED : REJECTED;
-        return outbox.add(session, TOPIC, Long.toString(order.id), type, event).replaceWithVoid();
+    /** The order in this row of {@code orders} reached CONFIRMED or REJECTED: the outbox entry that says so. */
+    public Outbox.Entry settled(io.vertx.mutiny.sqlclient.Row row, OrderStatus status, RejectReason reason,
+            String traceparent) {
+        OrderLines lines;
+        try {
+            lines = json.readValue(row.getString("lines"), OrderLines.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("order " + row.getLong("id") + " has unreadable lines", e);
+        }
+        var event = new OrderSettled(Long.toString(row.getLong("id")), Long.toString(row.getLong("user_id")),
+                lines.items(), reason, row.getOffsetDateTime("updated_at").toInstant());
+        return outbox.entry(TOPIC, event.orderId(), status == OrderStatus.CONFIRMED ? CONFIRMED : REJECTED, event,
+                traceparent);
     }
 }

@@ -151,6 +151,11 @@ public class OrderStore {
         return cache.evict(key(id));
     }
 
+    /** Drops the cached views of several orders with one command. */
+    public Uni<Void> evict(java.util.Collection<Long> ids) {
+        return cache.evict(ids.stream().map(OrderStore::key).toList());
+    }
+
     /** One user's orders, newest first, before the cursor: one shard, one index range. */
     public Uni<List<Order>> listUser(long userId, PageRequest request) {
         return shards.inReplicaSession(shards.shardOfBucket(Buckets.of(userId)), session -> session

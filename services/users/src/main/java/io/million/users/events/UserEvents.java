@@ -31,8 +31,8 @@ public class UserEvents {
     }
 
     /** The answer to an order: is its user one of ours? Keyed by the order id. */
-    public Uni<Void> orderUserChecked(Mutiny.Session session, String orderId, String userId, boolean known) {
-        return outbox.add(session, TOPIC, orderId, ORDER_USER_CHECKED, new OrderUserChecked(orderId, userId, known))
-                .replaceWithVoid();
+    public Outbox.Entry orderUserChecked(String orderId, String userId, boolean known, String traceparent) {
+        return outbox.entry(TOPIC, orderId, ORDER_USER_CHECKED, new OrderUserChecked(orderId, userId, known),
+                traceparent);
     }
 }

@@ -1,0 +1,118 @@
+package io.million.outbox;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Writes records that will never apply to this service's dead-letter topic ({@code <service>.dlq},
+ * the connector's {@code dead-letter-queue.topic}), with the headers SmallRye's dead-letter queue
+ * uses: {@code dead-letter-reason}, {@code dead-letter-cause}, {@code dead-letter-topic},
+ * {@code dead-letter-partition}, {@code dead-letter-offset}, and the record's own headers and key.
+ * A consumer dead-letters single records of a batch itself, so one poison record does not send its
+ * whole batch there; the returned Uni completes when Kafka has the letters.
+ */
+@Singleton
+public class DeadLetters {
+
+    private static final Logger LOG = Logger.getLogger(DeadLetters.class);
+
+    private final KafkaClients clients;
+    private final String topic;
+    private final String clientId;
+    private volatile KafkaProducer<String, String> producer;
+
+    public DeadLetters(KafkaClients clients,
+            @ConfigProperty(name = "mp.messaging.connector.smallrye-kafka.dead-letter-queue.topic") String topic,
+            @ConfigProperty(name = "quarkus.application.name") String application) {
+        this.clients = clients;
+        this.topic = topic;
+        this.clientId = application + "-dead-letters";
+    }
+
+    /** One record and why it is dead. */
+    public record Letter(ConsumerRecord<String, String> record, Throwable reason) {
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    public Uni<Void> send(List<Letter> letters) {
+        if (letters.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Uni<Void>> acks = letters.stream().map(letter -> {
+            ConsumerRecord<String, String> record = letter.record();
+            LOG.warnf("dead-lettering %s-%d@%d to %s: %s", record.topic(), record.partition(), record.offset(), topic,
+                    letter.reason().getMessage());
+            RecordHeaders headers = new RecordHeaders();
+            for (Header header : record.headers()) {
+                if (!header.key().startsWith("dead-letter-")) {
+                    headers.add(header);
+                }
+            }
+            add(headers, "dead-letter-reason", String.valueOf(letter.reason().getMessage()));
+            if (letter.reason().getCause() != null) {
+                add(headers, "dead-letter-cause", String.valueOf(letter.reason().getCause().getMessage()));
+            }
+            add(headers, "dead-letter-topic", record.topic());
+            add(headers, "dead-letter-partition", Integer.toString(record.partition()));
+            add(headers, "dead-letter-offset", Long.toString(record.offset()));
+            ProducerRecord<String, String> letterRecord = new ProducerRecord<>(topic, null, record.key(),
+                    record.value(), headers);
+            return Uni.createFrom().<Void> emitter(emitter -> producer().send(letterRecord, (metadata, failure) -> {
+                if (failure != null) {
+                    emitter.fail(failure);
+                } else {
+                    emitter.complete(null);
+                }
+            }));
+        }).toList();
+        // KafkaProducer.send may block for metadata (max.block.ms): never on an event loop.
+        return Uni.join().all(acks).andFailFast().replaceWithVoid()
+                .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool());
+    }
+
+    private KafkaProducer<String, String> producer() {
+        KafkaProducer<String, String> current = producer;
+        if (current == null) {
+            synchronized (this) {
+                if (producer == null) {
+                    producer = clients.producer(clientId, Map.of(ProducerConfig.ACKS_CONFIG, "all",
+                            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                            ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000",
+                            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000",
+                            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000"));
+                }
+                current = producer;
+            }
+        }
+        return current;
+    }
+
+    private static void add(RecordHeaders headers, String name, String value) {
+        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @PreDestroy
+    void close() {
+        if (producer != null) {
+            producer.close(java.time.Duration.ofSeconds(2));
+        }
+    }
+}
