@@ -167,7 +167,9 @@ max_outbox_lag() { # the highest million_outbox_lag_seconds of the three service
 }
 saga_round() { # rate seconds -> "post_rps p99 errors max_outbox_lag pending_after_5s"
   local rate=$1 seconds=$2 connections delay lag_file=$WORK/lag out
-  connections=$(( rate / 25 > 8 ? rate / 25 : 8 ))
+  # wrk paces each connection (a delay after each answer): many connections with a long delay keep
+  # the answer's latency a small share of the period, so the offered rate is close to the target.
+  connections=$(( rate / 5 > 8 ? rate / 5 : 8 ))
   delay=$((1000 * connections / rate))
   : >"$lag_file"
   (for _ in $(seq 1 "$seconds"); do max_outbox_lag >>"$lag_file"; sleep 1; done) &
