@@ -44,9 +44,15 @@ public class DeadLetters {
         this.clientId = application + "-dead-letters";
     }
 
-    /** One record and why it is dead. */
-    public record Letter(ConsumerRecord<String, String> record, Throwable reason) {
+    /** One record, why it is dead, and the consumer (handler name) it was for, if known. */
+    public record Letter(ConsumerRecord<String, String> record, Throwable reason, String consumer) {
+        public Letter(ConsumerRecord<String, String> record, Throwable reason) {
+            this(record, reason, null);
+        }
     }
+
+    /** Header naming the consumer a letter was for: a replay gives it back to that consumer only. */
+    static final String CONSUMER = "dead-letter-consumer";
 
     public String topic() {
         return topic;
@@ -56,33 +62,46 @@ public class DeadLetters {
         if (letters.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Uni<Void>> acks = letters.stream().map(letter -> {
+        List<ProducerRecord<String, String>> acks = letters.stream().map(letter -> {
             ConsumerRecord<String, String> record = letter.record();
             LOG.warnf("dead-lettering %s-%d@%d to %s: %s", record.topic(), record.partition(), record.offset(), topic,
                     letter.reason().getMessage());
             RecordHeaders headers = new RecordHeaders();
             for (Header header : record.headers()) {
-                if (!header.key().startsWith("dead-letter-")) {
+                if (!header.key().startsWith("dead-letter-") && !header.key().startsWith(RetryTopic.PREFIX)) {
                     headers.add(header);
                 }
             }
+            // A parked record dead-letters as the record it was parked from.
+            String from = RetryTopic.header(record, RetryTopic.TOPIC);
             add(headers, "dead-letter-reason", String.valueOf(letter.reason().getMessage()));
             if (letter.reason().getCause() != null) {
                 add(headers, "dead-letter-cause", String.valueOf(letter.reason().getCause().getMessage()));
             }
-            add(headers, "dead-letter-topic", record.topic());
-            add(headers, "dead-letter-partition", Integer.toString(record.partition()));
-            add(headers, "dead-letter-offset", Long.toString(record.offset()));
-            ProducerRecord<String, String> letterRecord = new ProducerRecord<>(topic, null, record.key(),
-                    record.value(), headers);
-            return Uni.createFrom().<Void> emitter(emitter -> producer().send(letterRecord, (metadata, failure) -> {
-                if (failure != null) {
-                    emitter.fail(failure);
-                } else {
-                    emitter.complete(null);
-                }
-            }));
+            add(headers, "dead-letter-topic", from != null ? from : record.topic());
+            String consumer = letter.consumer() != null ? letter.consumer() : RetryTopic.header(record, RetryTopic.CONSUMER);
+            if (consumer != null) {
+                add(headers, CONSUMER, consumer);
+            }
+            add(headers, "dead-letter-partition", from != null ? RetryTopic.header(record, RetryTopic.PARTITION)
+                    : Integer.toString(record.partition()));
+            add(headers, "dead-letter-offset", from != null ? RetryTopic.header(record, RetryTopic.OFFSET)
+                    : Long.toString(record.offset()));
+            return new ProducerRecord<>(topic, null, record.key(), record.value(), headers);
         }).toList();
+        return publish(acks);
+    }
+
+    /** Sends {@code records}; completes when Kafka has every one of them. */
+    Uni<Void> publish(List<ProducerRecord<String, String>> records) {
+        List<Uni<Void>> acks = records.stream().map(record -> Uni.createFrom().<Void> emitter(emitter -> producer()
+                .send(record, (metadata, failure) -> {
+                    if (failure != null) {
+                        emitter.fail(failure);
+                    } else {
+                        emitter.complete(null);
+                    }
+                }))).toList();
         // KafkaProducer.send may block for metadata (max.block.ms): never on an event loop.
         return Uni.join().all(acks).andFailFast().replaceWithVoid()
                 .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool());

@@ -38,10 +38,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * entries they cause, so effect, memory of it and answer commit together.
  * <p>
  * Failures are classified ({@link Transient}): a failure that may pass (a shard or Redis down or
- * slow, a deadlock, Kafka) is retried with capped exponential backoff and jitter for up to
- * {@code million.outbox.retry.bound} (default 5 minutes), then dead-lettered with its reason;
- * while one shard's group waits, the groups of the other shards of the batch have committed, and
- * the batch holds the partitions it came from (ordering per key is kept). Poison (unreadable,
+ * slow, a deadlock, Kafka) is retried with capped exponential backoff and jitter, in place for
+ * {@code million.outbox.retry.park-after}, then on the retry topic ({@link RetryTopic}) so the
+ * batch completes and healthy shards go on, until {@code million.outbox.retry.bound} (default 5
+ * minutes) since the first failure, then dead-lettered with its reason. Poison (unreadable,
  * unknown shape, a contract violation) goes to the dead-letter topic at once and the rest of its
  * batch goes on; a group that fails for another reason is applied event by event, so only the
  * event that fails alone is dead-lettered. Mutiny's retry does the backoff (jitter and an expiry
@@ -66,10 +66,15 @@ public final class EventConsumer<T> {
     private final Counter retries;
     private final DistributionSummary batchSize;
     private final Tracer tracer;
+    private final RetryTopic retryTopic;
+    private final Counter parked;
+    /** Shards whose events this consumer parks, since when (epoch ms). */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, Long> parkedAt = new java.util.concurrent.ConcurrentHashMap<>();
 
     EventConsumer(EventHandler<T> handler, Shards shards, Outbox outbox, DeadLetters deadLetters,
-            OutboxConfig.Retry retry, MeterRegistry registry, Tracer tracer) {
+            OutboxConfig.Retry retry, MeterRegistry registry, Tracer tracer, RetryTopic retryTopic) {
         this.tracer = tracer;
+        this.retryTopic = retryTopic;
         this.handler = handler;
         this.shards = shards;
         this.outbox = outbox;
@@ -80,6 +85,7 @@ public final class EventConsumer<T> {
         this.duplicates = outcome(registry, name, "duplicate");
         this.ignored = outcome(registry, name, "ignored");
         this.deadLettered = outcome(registry, name, "dead_lettered");
+        this.parked = outcome(registry, name, "parked");
         this.retries = Counter.builder("million.events.retries").tag("consumer", name)
                 .description("Attempts of an event group that failed for a reason that may pass and were retried")
                 .register(registry);
@@ -92,10 +98,29 @@ public final class EventConsumer<T> {
                 .description("Events consumed, by what became of them").register(registry);
     }
 
-    /** Consumes one batch; completes when every record is applied, known as applied or dead-lettered. */
+    /** Consumes one batch; completes when every record is applied, parked or dead-lettered. */
     public Uni<Void> consume(ConsumerRecords<String, String> records) {
+        List<ConsumerRecord<String, String>> list = new ArrayList<>(records.count());
+        records.forEach(list::add);
+        batchSize.record(list.size());
+        return consume(list, false);
+    }
+
+    /**
+     * Records this consumer parked on the retry topic ({@link RetryTopicConsumer}): once they are
+     * due, each group is tried once more; it is parked again (backoff doubled) while its shard still
+     * fails, until {@code million.outbox.retry.bound} since its first failure, then dead-lettered.
+     */
+    Uni<Void> retry(List<ConsumerRecord<String, String>> records) {
+        long due = records.stream().mapToLong(record -> RetryTopic.state(record).notBefore()).max().orElse(0);
+        long wait = Math.min(due - System.currentTimeMillis(), retry.maxBackoff().toMillis());
+        Uni<Void> waited = wait <= 0 ? Uni.createFrom().voidItem()
+                : Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(wait));
+        return waited.chain(() -> consume(records, true));
+    }
+
+    private Uni<Void> consume(List<ConsumerRecord<String, String>> records, boolean retrying) {
         Context context = Vertx.currentContext();
-        batchSize.record(records.count());
         List<DeadLetters.Letter> poison = new ArrayList<>();
         List<EventHandler.Routed<T>> alone = new ArrayList<>();
         Map<Integer, List<EventHandler.Routed<T>>> groups = new LinkedHashMap<>();
@@ -122,7 +147,7 @@ public final class EventConsumer<T> {
                     }
                 }
             } catch (RuntimeException e) { // PoisonEvent, or a handler that cannot read it: never applicable
-                poison.add(new DeadLetters.Letter(record, e));
+                poison.add(new DeadLetters.Letter(record, e, handler.name()));
             }
         }
         Uni<Void> all = deadLetter(poison, context);
@@ -131,7 +156,7 @@ public final class EventConsumer<T> {
                     () -> handler.applyAlone(routed).invoke(() -> applied.increment())));
         }
         return all.chain(() -> Uni.join().all(groups.entrySet().stream()
-                .map(group -> applyGroup(group.getKey(), group.getValue(), sources, context)).toList())
+                .map(group -> applyGroup(group.getKey(), group.getValue(), sources, context, retrying)).toList())
                 .andCollectFailures().replaceWithVoid())
                 .onTermination().invoke(() -> spans.forEach(Span::end));
     }
@@ -156,19 +181,77 @@ public final class EventConsumer<T> {
         return own == null ? event : event.tracedAs(own);
     }
 
+    /**
+     * One shard's group: retried in place for up to {@code park-after}; if the shard still fails,
+     * the group is parked on the retry topic and the shard marked parking (its next groups are
+     * parked at once, in order, for twice the longest backoff), so the batch completes and the
+     * partitions go on for the other shards. A failure that will not pass splits the group until
+     * the event that fails alone is dead-lettered.
+     */
     private Uni<Void> applyGroup(int shard, List<EventHandler.Routed<T>> group,
-            Map<InboundEvent, ConsumerRecord<String, String>> sources, Context context) {
-        return settle(group, sources, context, () -> transaction(shard, group))
-                .onFailure(failure -> group.size() > 1).recoverWithUni(failure -> {
-                    // Not a failure that passes: find the event(s) that cannot apply, one by one.
-                    LOG.warnf("%s: a group of %d events on shard %d failed (%s); applying them one by one",
-                            handler.name(), group.size(), shard, failure.toString());
-                    Uni<Void> each = Uni.createFrom().voidItem();
-                    for (EventHandler.Routed<T> routed : group) {
-                        each = each.chain(() -> applyGroup(shard, List.of(routed), sources, context));
-                    }
-                    return each;
-                });
+            Map<InboundEvent, ConsumerRecord<String, String>> sources, Context context, boolean retrying) {
+        if (!retrying && parking(shard)) {
+            return park(shard, group, sources, "shard " + shard + " is parking its events", context);
+        }
+        Supplier<Uni<Void>> work = () -> transaction(shard, group);
+        Uni<Void> attempt = retrying ? Uni.createFrom().deferred(work::get)
+                : withRetries(work, context, retry.parkAfter());
+        return attempt.onItemOrFailure().transformToUni((ok, failure) -> {
+            if (failure == null) {
+                if (retrying) {
+                    parkedAt.remove(shard);
+                }
+                return Uni.createFrom().voidItem();
+            }
+            if (Transient.is(failure)) {
+                long since = group.stream().mapToLong(routed -> {
+                    long first = RetryTopic.state(sources.get(routed.event())).since();
+                    return first == 0 ? System.currentTimeMillis() : first;
+                }).min().orElse(System.currentTimeMillis());
+                if (System.currentTimeMillis() - since >= retry.bound().toMillis()) {
+                    return deadLetter(letters(group, sources, "still failing after " + retry.bound()
+                            + " of retries: " + failure, failure), context);
+                }
+                return park(shard, group, sources, failure, context);
+            }
+            if (group.size() == 1) {
+                return deadLetter(letters(group, sources, "cannot be applied: " + failure, failure), context);
+            }
+            // Not a failure that passes: find the event(s) that cannot apply, one by one.
+            LOG.warnf("%s: a group of %d events on shard %d failed (%s); applying them one by one",
+                    handler.name(), group.size(), shard, failure.toString());
+            Uni<Void> each = Uni.createFrom().voidItem();
+            for (EventHandler.Routed<T> routed : group) {
+                each = each.chain(() -> applyGroup(shard, List.of(routed), sources, context, retrying));
+            }
+            return each;
+        });
+    }
+
+    private boolean parking(int shard) {
+        Long at = parkedAt.get(shard);
+        return at != null && System.currentTimeMillis() - at < 2 * retry.maxBackoff().toMillis();
+    }
+
+    private Uni<Void> park(int shard, List<EventHandler.Routed<T>> group,
+            Map<InboundEvent, ConsumerRecord<String, String>> sources, Object why, Context context) {
+        if (!parking(shard)) {
+            LOG.warnf("%s: shard %d keeps failing (%s): its events wait on %s", handler.name(), shard, why,
+                    retryTopic.topic());
+        }
+        parkedAt.put(shard, System.currentTimeMillis());
+        List<ConsumerRecord<String, String>> records = group.stream().map(routed -> sources.get(routed.event()))
+                .distinct().toList();
+        Throwable reason = why instanceof Throwable failure ? failure : new IllegalStateException(String.valueOf(why));
+        // Kafka failing is a failure that passes: the batch waits for it (bounded), then fails whole.
+        return withRetries(() -> retryTopic.park(handler.name(), records, reason), context, retry.bound())
+                .invoke(() -> parked.increment(records.size()));
+    }
+
+    private List<DeadLetters.Letter> letters(List<EventHandler.Routed<T>> group,
+            Map<InboundEvent, ConsumerRecord<String, String>> sources, String why, Throwable failure) {
+        return group.stream().map(routed -> sources.get(routed.event())).distinct()
+                .map(record -> new DeadLetters.Letter(record, new PoisonEvent(why, failure), handler.name())).toList();
     }
 
     /**
@@ -178,13 +261,13 @@ public final class EventConsumer<T> {
      */
     private Uni<Void> settle(List<EventHandler.Routed<T>> group, Map<InboundEvent, ConsumerRecord<String, String>> sources,
             Context context, Supplier<Uni<Void>> work) {
-        return withRetries(work, context).onFailure(failure -> Transient.is(failure) || group.size() == 1)
+        return withRetries(work, context, retry.bound()).onFailure(failure -> Transient.is(failure) || group.size() == 1)
                 .recoverWithUni(failure -> {
                     String why = Transient.is(failure)
                             ? "still failing after " + retry.bound() + " of retries: " + failure
                             : "cannot be applied: " + failure;
                     return deadLetter(group.stream().map(routed -> new DeadLetters.Letter(
-                            sources.get(routed.event()), new PoisonEvent(why, failure))).toList(), context);
+                            sources.get(routed.event()), new PoisonEvent(why, failure), handler.name())).toList(), context);
                 });
     }
 
@@ -217,11 +300,11 @@ public final class EventConsumer<T> {
             return Uni.createFrom().voidItem();
         }
         // Kafka failing is a failure that passes: the letters wait for it (the batch holds).
-        return withRetries(() -> deadLetters.send(letters), context)
+        return withRetries(() -> deadLetters.send(letters), context, retry.bound())
                 .invoke(() -> deadLettered.increment(letters.size()));
     }
 
-    private <R> Uni<R> withRetries(Supplier<Uni<R>> work, Context context) {
+    private <R> Uni<R> withRetries(Supplier<Uni<R>> work, Context context, Duration bound) {
         Uni<R> attempt = Uni.createFrom().deferred(work::get);
         if (context != null) {
             attempt = attempt.runSubscriptionOn(task -> context.runOnContext(ignored -> task.run()));
@@ -232,7 +315,7 @@ public final class EventConsumer<T> {
             LOG.debugf("%s: retrying after %s", handler.name(), failure);
         })
                 .onFailure(Transient::is).retry().withBackOff(first, retry.maxBackoff()).withJitter(retry.jitter())
-                .expireIn(retry.bound().toMillis())
+                .expireIn(bound.toMillis())
                 // Mutiny reports the end of retries around the last failure: keep the cause.
                 .onFailure(failure -> failure.getCause() != null && String.valueOf(failure.getMessage())
                         .startsWith("Retries exhausted"))

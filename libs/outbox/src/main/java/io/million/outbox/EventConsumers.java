@@ -15,9 +15,12 @@ public class EventConsumers {
     private final OutboxConfig config;
     private final MeterRegistry registry;
     private final io.opentelemetry.api.trace.Tracer tracer;
+    private final RetryTopic retryTopic;
+    private final java.util.Map<String, EventConsumer<?>> byName = new java.util.concurrent.ConcurrentHashMap<>();
 
     public EventConsumers(Shards shards, Outbox outbox, DeadLetters deadLetters, OutboxConfig config,
-            MeterRegistry registry, io.opentelemetry.api.OpenTelemetry telemetry) {
+            MeterRegistry registry, io.opentelemetry.api.OpenTelemetry telemetry, RetryTopic retryTopic) {
+        this.retryTopic = retryTopic;
         this.tracer = telemetry.getTracer("io.million.outbox");
         this.shards = shards;
         this.outbox = outbox;
@@ -27,6 +30,14 @@ public class EventConsumers {
     }
 
     public <T> EventConsumer<T> of(EventHandler<T> handler) {
-        return new EventConsumer<>(handler, shards, outbox, deadLetters, config.retry(), registry, tracer);
+        EventConsumer<T> consumer = new EventConsumer<>(handler, shards, outbox, deadLetters, config.retry(), registry,
+                tracer, retryTopic);
+        byName.put(handler.name(), consumer);
+        return consumer;
+    }
+
+    /** The consumer of the handler named {@code name}, once its bean exists; null before. */
+    EventConsumer<?> named(String name) {
+        return byName.get(name);
     }
 }

@@ -6,14 +6,18 @@ import java.util.Properties;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.smallrye.common.annotation.Identifier;
 
 /**
- * Kafka producers of this library (the outbox relay's, the dead letters'), built from the same
+ * Kafka clients of this library (the outbox relay's and the dead letters' producers, the
+ * dead-letter reader), built from the same
  * {@code kafka.*} configuration the consumers use (Quarkus' {@code default-kafka-broker} map:
  * bootstrap servers, SASL, TLS, from properties or environment), so a secured cluster needs its
  * settings once.
@@ -26,6 +30,24 @@ public class KafkaClients {
     @Inject
     public KafkaClients(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.kafka = kafka;
+    }
+
+    /**
+     * A consumer with every consumer setting of {@code kafka.*}, then {@code groupId}, no
+     * automatic commits and {@code earliest} for a group without offsets.
+     */
+    public KafkaConsumer<String, String> consumer(String clientId, String groupId) {
+        Properties properties = new Properties();
+        kafka.forEach((name, value) -> {
+            if (ConsumerConfig.configNames().contains(name) && value != null) {
+                properties.put(name, value.toString());
+            }
+        });
+        properties.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        properties.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return new KafkaConsumer<>(properties, new StringDeserializer(), new StringDeserializer());
     }
 
     /** A producer with every producer setting of {@code kafka.*}, then {@code overrides}. */

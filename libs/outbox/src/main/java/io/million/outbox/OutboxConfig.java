@@ -64,6 +64,13 @@ public interface OutboxConfig {
         double jitter();
 
         /**
+         * How long a shard's group is retried in place before it is parked on the retry topic
+         * ({@code <service>.retry}), so the partitions it came from go on for the other shards.
+         */
+        @WithDefault("PT5S")
+        Duration parkAfter();
+
+        /**
          * How long an event is retried before it is dead-lettered with its last failure as the
          * reason (the shard is then down for longer than a fail-over; replay it from the DLQ).
          */

@@ -1,13 +1,8 @@
 package io.million.outbox;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -17,26 +12,13 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.million.sharding.Shards;
-import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
-import io.opentelemetry.context.propagation.TextMapPropagator;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.sqlclient.Row;
@@ -58,7 +40,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * wait and the relay backs off (100 ms doubling to {@code million.outbox.max-backoff}) and
  * resumes on its own.
  * <p>
- * Runs on a thread of its own: the Kafka producer blocks, the event loop must not.
+ * Runs on a thread of its own: the Kafka producer blocks, the event loop must not. Its jobs are
+ * split: this class schedules the shards, claims and reads their rows and keeps the metrics;
+ * {@link OutboxPublisher} talks to Kafka; {@link ProcessedEventsPurge} keeps the consumers'
+ * memory at its retention, on the sweeps of this loop.
  * Metrics: {@code million_outbox_lag_seconds{shard}} (age of the oldest unsent row),
  * {@code million_outbox_published_total{shard}}, {@code million_outbox_publish_failures_total}.
  */
@@ -74,9 +59,6 @@ public class OutboxRelay {
     /** Same for every replica of a service: the advisory lock that makes a relay a shard's only publisher. */
     private static final long LOCK_KEY = 0x6f7574626f78L;
     private static final Duration SQL_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration PURGE_EVERY = Duration.ofMinutes(1);
-    private static final int PURGE_CHUNK = 10_000;
-    private static final int PURGE_CHUNKS = 60;
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     static final TextMapGetter<String> TRACEPARENT = new TextMapGetter<>() {
         @Override
@@ -92,32 +74,24 @@ public class OutboxRelay {
 
     private final Shards shards;
     private final OutboxConfig config;
-    private final KafkaClients clients;
-    private final String clientId;
-    private final Tracer tracer;
-    private final TextMapPropagator propagator = W3CTraceContextPropagator.getInstance();
+    private final OutboxPublisher publisher;
+    private final ProcessedEventsPurge purge;
     private final Semaphore wakeUps = new Semaphore(0);
     private final AtomicIntegerArray dirty;
     private final AtomicLongArray lagMillis;
-    private final long[] lastPurge;
     private final Counter[] published;
     private final Counter failures;
-    private final Counter purged;
     private volatile boolean running;
     private volatile Thread thread;
-    private KafkaProducer<String, String> producer;
 
-    public OutboxRelay(Shards shards, OutboxConfig config, MeterRegistry registry, OpenTelemetry telemetry,
-            KafkaClients clients,
-            @ConfigProperty(name = "quarkus.application.name") String application) {
+    public OutboxRelay(Shards shards, OutboxConfig config, MeterRegistry registry, OutboxPublisher publisher,
+            ProcessedEventsPurge purge) {
         this.shards = shards;
         this.config = config;
-        this.clients = clients;
-        this.clientId = application + "-outbox-relay";
-        this.tracer = telemetry.getTracer("io.million.outbox");
+        this.publisher = publisher;
+        this.purge = purge;
         this.lagMillis = new AtomicLongArray(shards.count());
         this.dirty = new AtomicIntegerArray(shards.count());
-        this.lastPurge = new long[shards.count()];
         this.published = new Counter[shards.count()];
         for (int shard = 0; shard < shards.count(); shard++) {
             int index = shard;
@@ -129,8 +103,6 @@ public class OutboxRelay {
         }
         this.failures = Counter.builder("million.outbox.publish.failures")
                 .description("Relay rounds that failed (Kafka or the shard unavailable)").register(registry);
-        this.purged = Counter.builder("million.events.processed.purged")
-                .description("Processed-event ids deleted after million.outbox.processed-retention").register(registry);
     }
 
     /** After the migrations (which observe start-up at the default priority): the tables exist. */
@@ -200,7 +172,7 @@ public class OutboxRelay {
                         LOG.warnf("outbox relay: %s; unsent events wait, retrying with backoff", failure.toString());
                     }
                     failing = true;
-                    closeProducer();
+                    publisher.reset();
                     backoff = Math.min(Math.max(backoff * 2, FIRST_BACKOFF.toMillis()), config.maxBackoff().toMillis());
                     Thread.sleep(backoff);
                     nextSweep = 0; // after a failure every shard is looked at again
@@ -223,7 +195,7 @@ public class OutboxRelay {
                 break;
             }
         }
-        closeProducer();
+        publisher.reset();
     }
 
     /**
@@ -253,11 +225,11 @@ public class OutboxRelay {
                     .execute(Tuple.of(config.batchSize())).await().atMost(SQL_TIMEOUT);
             lagMillis.set(shard, rows.size() == 0 ? 0 : age(oldest(rows)));
             if (rows.size() > 0) {
-                publish(rows);
+                publisher.publish(rows);
             }
             transaction.commit().await().atMost(SQL_TIMEOUT);
             if (sweep) {
-                purgeIfDue(connection, shard);
+                purge.ifDue(connection, shard);
             }
             published[shard].increment(rows.size());
             if (rows.size() > 0 && rows.size() < config.batchSize()) {
@@ -266,72 +238,6 @@ public class OutboxRelay {
             return rows.size() == config.batchSize();
         } finally {
             connection.close().await().atMost(SQL_TIMEOUT);
-        }
-    }
-
-    /** Rows come back from {@code delete ... returning} in no promised order: publish them in id order. */
-    private void publish(RowSet<Row> deleted) throws Exception {
-        List<Row> rows = new ArrayList<>(deleted.size());
-        deleted.forEach(rows::add);
-        rows.sort(java.util.Comparator.comparingLong(row -> row.getLong("id")));
-        KafkaProducer<String, String> kafka = producer();
-        List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
-        List<Span> spans = new ArrayList<>();
-        try {
-            for (Row row : rows) {
-                String topic = config.topic(row.getString("topic"));
-                String type = row.getString("event_type");
-                RecordHeaders headers = new RecordHeaders();
-                headers.add(EVENT_ID, row.getUUID("event_id").toString().getBytes(StandardCharsets.UTF_8));
-                headers.add(EVENT_TYPE, type.getBytes(StandardCharsets.UTF_8));
-                String traceparent = row.getString("traceparent");
-                if (traceparent != null) {
-                    // The relay's hop as a span of the trace that wrote the event; consumers continue it.
-                    Context parent = propagator.extract(Context.root(), traceparent, TRACEPARENT);
-                    Span span = tracer.spanBuilder(topic + " publish").setParent(parent)
-                            .setSpanKind(SpanKind.PRODUCER)
-                            .setAttribute("messaging.system", "kafka")
-                            .setAttribute("messaging.destination.name", topic)
-                            .setAttribute("messaging.operation.type", "publish")
-                            .setAttribute("million.event.type", type).startSpan();
-                    spans.add(span);
-                    String propagated = Outbox.traceparent(span.getSpanContext());
-                    headers.add("traceparent", (propagated != null ? propagated : traceparent)
-                            .getBytes(StandardCharsets.UTF_8));
-                }
-                acks.add(kafka.send(new ProducerRecord<>(topic, null, row.getString("event_key"),
-                        row.getString("payload"), headers)));
-            }
-            long deadline = System.nanoTime() + config.publishTimeout().toNanos();
-            for (Future<RecordMetadata> ack : acks) {
-                ack.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            }
-        } finally {
-            spans.forEach(Span::end);
-        }
-    }
-
-    /**
-     * Once a minute per shard, deletes processed-event ids older than the retention, in chunks of
-     * {@value #PURGE_CHUNK} (each its own short statement, after the relay's transaction) until
-     * none is left, at most {@value #PURGE_CHUNKS} chunks a round: 600,000 rows a minute per shard,
-     * far above what the consumers write, so the table stays at the retention's size.
-     */
-    private void purgeIfDue(SqlConnection connection, int shard) {
-        long now = System.currentTimeMillis();
-        if (now - lastPurge[shard] < PURGE_EVERY.toMillis()) {
-            return;
-        }
-        lastPurge[shard] = now;
-        OffsetDateTime before = OffsetDateTime.now(ZoneOffset.UTC).minus(config.processedRetention());
-        for (int chunk = 0; chunk < PURGE_CHUNKS && running; chunk++) {
-            int deleted = connection.preparedQuery("delete from processed_events where (consumer, event_id) in "
-                    + "(select consumer, event_id from processed_events where processed_at < $1 limit $2)")
-                    .execute(Tuple.of(before, PURGE_CHUNK)).await().atMost(SQL_TIMEOUT).rowCount();
-            purged.increment(deleted);
-            if (deleted < PURGE_CHUNK) {
-                break;
-            }
         }
     }
 
@@ -350,30 +256,5 @@ public class OutboxRelay {
         return Math.max(0, System.currentTimeMillis() - created.toInstant().toEpochMilli());
     }
 
-    private KafkaProducer<String, String> producer() {
-        if (producer == null) {
-            producer = clients.producer(clientId, Map.of(
-                    ProducerConfig.ACKS_CONFIG, "all",
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-                    ProducerConfig.LINGER_MS_CONFIG, Long.toString(config.producerLinger().toMillis()),
-                    ProducerConfig.BATCH_SIZE_CONFIG, "262144",
-                    ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000",
-                    ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000",
-                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-                    Long.toString(Math.max(config.publishTimeout().toMillis(), 5001))));
-        }
-        return producer;
-    }
 
-    /** After a failure the producer starts afresh: no half-failed idempotence state carries over. */
-    private void closeProducer() {
-        if (producer != null) {
-            try {
-                producer.close(Duration.ofSeconds(1));
-            } catch (RuntimeException e) {
-                LOG.debugf("closing the outbox producer: %s", e);
-            }
-            producer = null;
-        }
-    }
 }

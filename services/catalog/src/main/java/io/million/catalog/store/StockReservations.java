@@ -38,6 +38,8 @@ public class StockReservations {
 
     /** The consumer name under which processed event ids are recorded. */
     public static final String CONSUMER = "catalog-stock";
+    /** The processed_events "consumer" of release tombstones (event id: md5 of "released:" + order id). */
+    static final String RELEASED = "catalog-released";
     public static final String OUT_OF_STOCK = "OUT_OF_STOCK";
     public static final String UNKNOWN_PRODUCT = "UNKNOWN_PRODUCT";
 
@@ -178,20 +180,30 @@ public class StockReservations {
             + "checked as (select w.product_id, w.quantity, s.product_id is not null as known, "
             + "coalesce(s.available >= w.quantity, false) as enough from want w "
             + "left join product_stock s on s.product_id = w.product_id), "
-            + "verdict as (select bool_and(enough) as ok from checked), "
+            + "gone as (select exists (select 1 from processed_events where consumer = '" + RELEASED + "' "
+            + "and event_id = md5('released:' || $1::bigint)::uuid) as released), "
+            + "verdict as (select bool_and(enough) and not (select released from gone) as ok from checked), "
             + "first_refused as (select product_id, known from checked where not enough order by product_id limit 1), "
             + "taken as (update product_stock s set available = s.available - w.quantity, "
             + "reserved = s.reserved + w.quantity, version = s.version + 1 from want w, verdict v "
             + "where v.ok and s.product_id = w.product_id returning s.product_id, w.quantity), "
             + "held as (insert into stock_holds (order_id, product_id, quantity) "
-            + "select $1, product_id, quantity from taken) "
-            + "select v.ok, f.product_id as refused, f.known from verdict v left join first_refused f on true";
+            + "select $1::bigint, product_id, quantity from taken) "
+            + "select v.ok, (select released from gone) as released, f.product_id as refused, f.known "
+            + "from verdict v left join first_refused f on true";
 
+    /**
+     * Gives back what the orders hold and leaves a tombstone per order ({@value #RELEASED}): a
+     * reservation that arrives after its order's release (it waited on the retry topic while the
+     * release went by) then holds nothing.
+     */
     private static final String RELEASE = "with released as (delete from stock_holds where order_id = any($1::bigint[]) "
             + "returning product_id, quantity), per as (select product_id, sum(quantity)::int as quantity "
-            + "from released group by product_id) "
-            + "update product_stock s set available = s.available + per.quantity, "
-            + "reserved = s.reserved - per.quantity, version = s.version + 1 from per where s.product_id = per.product_id";
+            + "from released group by product_id), "
+            + "given as (update product_stock s set available = s.available + per.quantity, "
+            + "reserved = s.reserved - per.quantity, version = s.version + 1 from per where s.product_id = per.product_id) "
+            + "insert into processed_events (consumer, event_id) select '" + RELEASED + "', "
+            + "md5('released:' || o)::uuid from unnest($1::bigint[]) o on conflict do nothing";
 
     private static final String CLEAR = "delete from stock_holds where order_id = any($1::bigint[])";
 
@@ -230,6 +242,9 @@ public class StockReservations {
                         if (Boolean.TRUE.equals(row.getBoolean("ok"))) {
                             return events.reservedEntry(reserve.orderKey(), reserve.traceparent());
                         }
+                        if (Boolean.TRUE.equals(row.getBoolean("released"))) {
+                            return null; // settled and released already: nothing to hold, no one to answer
+                        }
                         String reason = Boolean.TRUE.equals(row.getBoolean("known")) ? OUT_OF_STOCK : UNKNOWN_PRODUCT;
                         Long refused = row.getLong("refused");
                         return events.rejectedEntry(reserve.orderKey(), reason, String.valueOf(refused),
@@ -237,7 +252,7 @@ public class StockReservations {
                     })).toList();
             return each.isEmpty() ? Uni.createFrom().item(List.<Outbox.Entry> of())
                     : Uni.join().all(each).andFailFast();
-        }).invoke(answers::addAll)
+        }).invoke(all -> all.stream().filter(java.util.Objects::nonNull).forEach(answers::add))
                 .chain(() -> releases.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery(RELEASE)
                         .execute(io.vertx.mutiny.sqlclient.Tuple.of((Object) releases.toArray(Long[]::new)))
                         .replaceWithVoid())
