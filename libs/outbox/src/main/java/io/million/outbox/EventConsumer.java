@@ -116,6 +116,10 @@ public final class EventConsumer<T> {
         long wait = Math.min(due - System.currentTimeMillis(), retry.maxBackoff().toMillis());
         Uni<Void> waited = wait <= 0 ? Uni.createFrom().voidItem()
                 : Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(wait));
+        Context context = Vertx.currentContext();
+        if (context != null) { // back on the caller's context after the wait (Hibernate Reactive needs it)
+            waited = waited.emitOn(task -> context.runOnContext(ignored -> task.run()));
+        }
         return waited.chain(() -> consume(records, true));
     }
 
