@@ -270,8 +270,7 @@ public final class EventConsumer<T> {
                     String why = Transient.is(failure)
                             ? "still failing after " + retry.bound() + " of retries: " + failure
                             : "cannot be applied: " + failure;
-                    return deadLetter(group.stream().map(routed -> new DeadLetters.Letter(
-                            sources.get(routed.event()), new PoisonEvent(why, failure), handler.name())).toList(), context);
+                    return deadLetter(letters(group, sources, why, failure), context);
                 });
     }
 

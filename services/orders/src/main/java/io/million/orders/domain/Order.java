@@ -19,8 +19,10 @@ import org.hibernate.type.SqlTypes;
  * it as JSON: they are written once, read whole and never queried on their own.
  * <p>
  * The saga: PENDING until the catalog has reserved the stock and the users service has vouched
- * for the user (CONFIRMED), or either has said no (REJECTED, with a {@link RejectReason}). Final
- * states never change; answers that arrive after one are ignored.
+ * for the user (CONFIRMED), or either has said no (REJECTED, with a {@link RejectReason}), or its
+ * deadline passed (REJECTED, TIMEOUT). Final states never change; answers that arrive after one
+ * are ignored. The transitions are set-based SQL, applied to a batch of answers at once:
+ * {@code OrderSaga.ANSWER} and {@code OrderDeadlines}.
  */
 @Entity
 @Table(name = "orders")
@@ -84,46 +86,5 @@ public class Order {
         order.createdAt = now;
         order.updatedAt = now;
         return order;
-    }
-
-    /** The catalog holds the stock. True when this made the order final (CONFIRMED). */
-    public boolean stockReserved(Instant now) {
-        if (status != OrderStatus.PENDING) {
-            return false;
-        }
-        stockReserved = true;
-        return confirmIfAgreed(now);
-    }
-
-    /** The users service knows the user (or not). True when this made the order final. */
-    public boolean userChecked(boolean known, Instant now) {
-        if (status != OrderStatus.PENDING) {
-            return false;
-        }
-        if (!known) {
-            return reject(RejectReason.UNKNOWN_USER, now);
-        }
-        userKnown = true;
-        return confirmIfAgreed(now);
-    }
-
-    /** A no from the saga. True when this made the order final (it was PENDING). */
-    public boolean reject(RejectReason reason, Instant now) {
-        if (status != OrderStatus.PENDING) {
-            return false;
-        }
-        status = OrderStatus.REJECTED;
-        rejectReason = reason;
-        updatedAt = now;
-        return true;
-    }
-
-    private boolean confirmIfAgreed(Instant now) {
-        updatedAt = now;
-        if (stockReserved && userKnown) {
-            status = OrderStatus.CONFIRMED;
-            return true;
-        }
-        return false;
     }
 }

@@ -136,13 +136,8 @@ public class OrderAccounting implements EventHandler<OrderAccounting.Step> {
 
     @Override
     public Uni<Void> committed(int shard, List<Routed<Step>> all) {
-        Uni<Void> evicted = Uni.createFrom().voidItem();
-        for (Routed<Step> routed : all) {
-            if (routed.item() instanceof Count count) {
-                evicted = evicted.chain(() -> store.evict(count.userId()));
-            }
-        }
-        return evicted;
+        return store.evict(all.stream().filter(routed -> routed.item() instanceof Count)
+                .map(routed -> ((Count) routed.item()).userId()).distinct().toList());
     }
 
     private OrderEvent read(InboundEvent event) {

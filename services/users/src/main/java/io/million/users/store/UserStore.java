@@ -69,6 +69,11 @@ public class UserStore {
         return cache.evict(key(id));
     }
 
+    /** Drops the cached views of several users with one command. */
+    public Uni<Void> evict(java.util.Collection<Long> ids) {
+        return cache.evict(ids.stream().map(UserStore::key).toList());
+    }
+
     /** The user's public view, or null when there is none. */
     public Uni<UserView> find(long id) {
         return cache.getOrLoad(key(id), UserView.class, CACHE_TTL,
