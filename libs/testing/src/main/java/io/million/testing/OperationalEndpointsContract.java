@@ -74,7 +74,7 @@ public abstract class OperationalEndpointsContract {
     @Test
     void thePublicPortServesNothingOperational() {
         for (String path : new String[] { "/q/health/ready", "/q/health/live", "/q/metrics", "/q/openapi",
-                "/admin/shards" }) {
+                "/admin/shards", "/admin/dlq" }) {
             given().get(path).then().statusCode(404).contentType("application/problem+json");
         }
     }
@@ -89,5 +89,21 @@ public abstract class OperationalEndpointsContract {
                 .get(onManagement("/admin/shards")).then().statusCode(401);
         given().header("Authorization", Tokens.operator()).get(onManagement("/admin/shards")).then().statusCode(200)
                 .body("shards", equalTo(4));
+    }
+
+    @Test
+    void theDeadLettersNeedAnOperatorToken() {
+        for (String path : new String[] { "/admin/dlq", "/admin/dlq/replay" }) {
+            boolean replay = path.endsWith("replay");
+            given().request(replay ? "POST" : "GET", onManagement(path)).then().statusCode(401)
+                    .contentType("application/problem+json");
+            given().header("Authorization", Tokens.bearer("1", Tokens.CATALOG_ADMIN))
+                    .request(replay ? "POST" : "GET", onManagement(path)).then().statusCode(403)
+                    .contentType("application/problem+json");
+        }
+        given().header("Authorization", Tokens.operator()).get(onManagement("/admin/dlq")).then().statusCode(200)
+                .body("topic", containsString(".dlq")).body("depth", org.hamcrest.Matchers.greaterThanOrEqualTo(0));
+        given().header("Authorization", Tokens.operator()).get(onManagement("/admin/dlq?limit=0")).then()
+                .statusCode(400).contentType("application/problem+json");
     }
 }
