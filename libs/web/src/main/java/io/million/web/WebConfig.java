@@ -14,6 +14,19 @@ public interface WebConfig {
     Metrics metrics();
 
     /**
+     * Largest request body, in bytes, per route: keys are path prefixes (the longest matching
+     * prefix wins), e.g. {@code million.web.body-limits."/v1/orders"=16384}.
+     * A larger declared body is a 413 problem before it is read; {@link #maxBodySize} applies to
+     * routes not listed. Quarkus' {@code quarkus.http.limits.max-body-size} stays the backstop for
+     * bodies sent without a length (chunked).
+     */
+    java.util.Map<String, Integer> bodyLimits();
+
+    /** Largest request body, in bytes, of a route that {@link #bodyLimits} does not name. */
+    @WithDefault("65536")
+    int maxBodySize();
+
+    /**
      * Proxies whose {@code X-Forwarded-For} is believed for the client's address (rate limits), as
      * CIDRs or bare addresses: HAProxy on loopback locally, the ingress controller's pod network in
      * Kubernetes (Helm: {@code global.trustedProxies}). See {@link io.million.web.net.ClientAddress}.

@@ -101,4 +101,52 @@ class ProblemTest {
                 .header("Retry-After", equalTo("1"))
                 .body(not(containsString("5432")));
     }
+
+    @Test
+    void aChangeThatLostARaceIsA409NotA500() {
+        given().get("/widgets/race").then()
+                .statusCode(409)
+                .contentType(startsWith(PROBLEM))
+                .body("detail", containsString("retry"));
+    }
+
+    @Test
+    void textWithNulIsA400NamingTheField() {
+        given().contentType(ContentType.JSON).body("{\"name\":\"a\\u0000b\",\"size\":1}").post("/widgets").then()
+                .statusCode(400).contentType(startsWith(PROBLEM))
+                .body("errors[0].field", equalTo("name"))
+                .body("errors[0].message", containsString("NUL"));
+        given().contentType(ContentType.JSON).body("{\"name\":\"a\",\"size\":1,\"parts\":[{\"sku\":\"\\u0000\"}]}")
+                .post("/widgets").then()
+                .statusCode(400).contentType(startsWith(PROBLEM))
+                .body("errors[0].field", equalTo("parts[0].sku"));
+        given().urlEncodingEnabled(false).get("/widgets?limit=5&cursor=a%00b").then()
+                .statusCode(400).contentType(startsWith(PROBLEM))
+                .body("errors[0].field", equalTo("cursor"))
+                .body("errors[0].message", containsString("NUL"));
+    }
+
+    @Test
+    void numbersAreNeitherTruncatedNorOverflowed() {
+        given().contentType(ContentType.JSON).body("{\"name\":\"a\",\"size\":1.5}").post("/widgets").then()
+                .statusCode(400).contentType(startsWith(PROBLEM))
+                .body("errors[0].field", equalTo("size"))
+                .body("errors[0].message", equalTo("must be a whole number"));
+        given().contentType(ContentType.JSON).body("{\"name\":\"a\",\"size\":99999999999}").post("/widgets").then()
+                .statusCode(400).contentType(startsWith(PROBLEM))
+                .body("errors[0].field", equalTo("size"))
+                .body("errors[0].message", equalTo("is out of range"));
+    }
+
+    @Test
+    void aBodyAboveItsLimitIsA413BeforeItIsRead() {
+        int before = io.million.web.testapp.WidgetResource.CREATES.get();
+        String name = "n".repeat(70_000);
+        given().contentType(ContentType.JSON).body("{\"name\":\"" + name + "\",\"size\":1}").post("/widgets").then()
+                .statusCode(413).contentType(startsWith(PROBLEM))
+                .body("status", equalTo(413))
+                .body("detail", containsString("at most 65536"));
+        org.junit.jupiter.api.Assertions.assertEquals(before, io.million.web.testapp.WidgetResource.CREATES.get(),
+                "a refused body creates nothing");
+    }
 }

@@ -145,6 +145,42 @@ class ProductResourceTest {
     }
 
     @Test
+    void concurrentPatchesWithOneIfMatchHaveOneWinner() {
+        long id = create(product(newSku(), "kitchen"));
+        var statuses = io.million.testing.Concurrently.statuses(20, () -> given()
+                .contentType("application/merge-patch+json").header("If-Match", "\"0\"")
+                .body("{\"priceCents\":" + (1000 + Thread.currentThread().getId()) + "}")
+                .patch("/v1/products/" + id).statusCode());
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.Map.of(200, 1, 412, 19), statuses);
+        var blind = io.million.testing.Concurrently.statuses(20, () -> given()
+                .contentType("application/merge-patch+json").body("{\"name\":\"Mug\"}")
+                .patch("/v1/products/" + id).statusCode());
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.Map.of(200, 20), blind);
+        given().get("/v1/products/" + id).then().statusCode(200).header("ETag", equalTo("\"21\""));
+    }
+
+    @Test
+    void inputTheDatabaseCannotTakeIsA400NamingTheField() {
+        var body = new java.util.HashMap<>(product(newSku(), "kitchen"));
+        body.put("description", "a\u0000b");
+        given().contentType(ContentType.JSON).body(body).post("/v1/products").then()
+                .statusCode(400).body("errors[0].field", equalTo("description"));
+        body = new java.util.HashMap<>(product(newSku(), "kitchen"));
+        body.put("priceCents", 12.5);
+        given().contentType(ContentType.JSON).body(body).post("/v1/products").then()
+                .statusCode(400).body("errors[0].field", equalTo("priceCents"));
+        given().contentType(ContentType.JSON)
+                .body("{\"sku\":\"" + newSku() + "\",\"name\":\"n\",\"category\":\"c\",\"currency\":\"EUR\","
+                        + "\"priceCents\":99999999999999999999999,\"stock\":1}")
+                .post("/v1/products").then().statusCode(400).body("errors[0].field", equalTo("priceCents"));
+        long id = create(product(newSku(), "kitchen"));
+        given().contentType("application/merge-patch+json").body("{\"category\":\"\\u0000\"}")
+                .patch("/v1/products/" + id).then().statusCode(400).body("errors[0].field", equalTo("category"));
+        given().urlEncodingEnabled(false).get("/v1/products?category=%00").then()
+                .statusCode(400).body("errors[0].field", equalTo("category"));
+    }
+
+    @Test
     void patchRefusesInvalidOrFixedFields() {
         long id = create(product(newSku(), "kitchen"));
         given().contentType("application/merge-patch+json").body("{\"sku\":\"OTHER\"}")

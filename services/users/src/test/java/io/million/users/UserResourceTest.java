@@ -106,6 +106,35 @@ class UserResourceTest {
     }
 
     @Test
+    void concurrentPatchesNeverFail() {
+        String id = create(newEmail(), "Racer");
+        // Blind merge patches queue on the row: every one applies, none is a 409 or a 500.
+        var blind = io.million.testing.Concurrently.statuses(20, () -> given().contentType(MERGE_PATCH)
+                .body("{\"name\":\"Racer " + Thread.currentThread().getId() + "\"}")
+                .patch("/v1/users/" + id).statusCode());
+        org.junit.jupiter.api.Assertions.assertEquals(Map.of(200, 20), blind);
+        given().get("/v1/users/" + id).then().statusCode(200).body("version", equalTo(20));
+        // With the same If-Match exactly one wins; the others are told the version moved.
+        var conditional = io.million.testing.Concurrently.statuses(20, () -> given().contentType(MERGE_PATCH)
+                .header("If-Match", "\"20\"").body("{\"name\":\"Winner\"}")
+                .patch("/v1/users/" + id).statusCode());
+        org.junit.jupiter.api.Assertions.assertEquals(Map.of(200, 1, 412, 19), conditional);
+    }
+
+    @Test
+    void textTheDatabaseCannotStoreIsA400NamingTheField() {
+        given().contentType(ContentType.JSON).body("{\"email\":\"" + newEmail() + "\",\"name\":\"a\\u0000b\"}")
+                .post("/v1/users").then().statusCode(400).body("errors[0].field", equalTo("name"));
+        String id = create(newEmail(), "Clean");
+        given().contentType(MERGE_PATCH).body("{\"name\":\"a\\u0000\"}").patch("/v1/users/" + id).then()
+                .statusCode(400).body("errors[0].field", equalTo("name"));
+        // Lower-casing U+0130 doubles its length: the limit applies to the email as stored.
+        String email = "\u0130".repeat(60) + "@" + ("a".repeat(60) + ".").repeat(3) + "io";
+        given().contentType(ContentType.JSON).body(Map.of("email", email, "name", "Long"))
+                .post("/v1/users").then().statusCode(400).body("errors[0].field", equalTo("email"));
+    }
+
+    @Test
     void patchRefusesWhatCannotChange() {
         String id = create(newEmail(), "Fixed");
         given().contentType(MERGE_PATCH).body("{\"email\":\"other@example.com\"}").patch("/v1/users/" + id).then()

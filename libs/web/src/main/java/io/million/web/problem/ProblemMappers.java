@@ -42,6 +42,8 @@ public class ProblemMappers {
     static final int RETRY_AFTER_SECONDS = 1;
 
     private final ObjectMapper json;
+    private static final java.util.Set<Class<?>> WHOLE_NUMBERS = java.util.Set.of(Long.class, long.class,
+            Integer.class, int.class, Short.class, short.class);
 
     @Inject
     public ProblemMappers(ObjectMapper json) {
@@ -95,14 +97,28 @@ public class ProblemMappers {
             String message;
             if (e instanceof UnrecognizedPropertyException) {
                 message = "is not a known property";
+            } else if (e instanceof InvalidFormatException invalid && invalid.getValue() instanceof String text
+                    && UnstorableText.contains(text)) {
+                message = UnstorableText.MESSAGE;
+            } else if (e instanceof InvalidFormatException invalid && WHOLE_NUMBERS.contains(invalid.getTargetType())) {
+                message = "must be a whole number";
             } else if (e instanceof InvalidFormatException invalid) {
                 message = "must be of type " + invalid.getTargetType().getSimpleName();
+            } else if (e.getCause() instanceof com.fasterxml.jackson.core.exc.InputCoercionException) {
+                message = "is out of range";
             } else if (e instanceof MismatchedInputException mismatched && mismatched.getTargetType() != null) {
                 message = "must be of type " + mismatched.getTargetType().getSimpleName();
             } else {
                 message = "has an invalid value";
             }
             return render(fieldProblem(List.of(new Problem.FieldError(field, message))), Map.of(), request);
+        }
+        if (e instanceof com.fasterxml.jackson.core.exc.InputCoercionException coercion
+                && coercion.getProcessor() != null && coercion.getProcessor().getParsingContext() != null
+                && coercion.getProcessor().getParsingContext().getCurrentName() != null) {
+            // A number beyond the field's range (Jackson reports the parser, not a property path).
+            return render(fieldProblem(List.of(new Problem.FieldError(
+                    coercion.getProcessor().getParsingContext().getCurrentName(), "is out of range"))), Map.of(), request);
         }
         return render(Problem.of(400, "Bad Request", "The request body is not valid JSON"), Map.of(), request);
     }
@@ -129,6 +145,13 @@ public class ProblemMappers {
             LOG.warnf("%s %s: dependency unavailable: %s", request.method(), request.path(), e.toString());
             return render(Problem.of(503, "Service Unavailable", "A backing store is unavailable; retry shortly"),
                     Map.of("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)), request);
+        }
+        if (ConcurrentChange.is(e)) {
+            LOG.debugf("%s %s lost a race: %s", request.method(), request.path(), e.toString());
+            return render(ConcurrentChange.problem(), Map.of(), request);
+        }
+        if (UnstorableText.is(e)) {
+            return render(UnstorableText.problem(), Map.of(), request);
         }
         LOG.errorf(e, "%s %s failed", request.method(), request.path());
         return render(Problem.of(500, "Internal Server Error", null), Map.of(), request);
@@ -163,6 +186,10 @@ public class ProblemMappers {
         } else if (isDependencyDown(e)) {
             send(ctx, Problem.of(503, "Service Unavailable", "A backing store is unavailable; retry shortly"),
                     Map.of("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)));
+        } else if (ConcurrentChange.is(e)) {
+            send(ctx, ConcurrentChange.problem(), Map.of());
+        } else if (UnstorableText.is(e)) {
+            send(ctx, UnstorableText.problem(), Map.of());
         } else {
             LOG.errorf(e, "%s %s failed", ctx.request().method(), ctx.request().path());
             send(ctx, Problem.of(500, "Internal Server Error", null), Map.of());

@@ -89,6 +89,14 @@ public class WidgetResource {
     }
 
     @GET
+    @Path("race")
+    public Uni<Widget> race() {
+        // What Hibernate answers when a row's version moved between read and write.
+        return Uni.createFrom().failure(new jakarta.persistence.OptimisticLockException("Row was updated",
+                new org.hibernate.StaleObjectStateException("Widget", 1L)));
+    }
+
+    @GET
     @Path("down")
     public Uni<Widget> down() {
         return Uni.createFrom().failure(new ConnectException("Connection refused: 127.0.0.1/127.0.0.1:5432"));

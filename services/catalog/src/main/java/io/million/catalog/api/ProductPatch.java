@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.million.catalog.domain.Product;
 import io.million.web.problem.Problem;
 import io.million.web.problem.ProblemException;
+import io.million.web.problem.UnstorableText;
 
 /**
  * A validated JSON merge patch (RFC 7396) of a product. Each present field must be valid by the
@@ -48,6 +49,10 @@ record ProductPatch(Map<String, JsonNode> changes) {
             boolean number = name.equals("priceCents");
             if (!value.isNull() && (number ? !value.canConvertToExactIntegral() || !value.isNumber() : !value.isTextual())) {
                 errors.add(new Problem.FieldError(name, number ? "must be a whole number" : "must be a string"));
+                continue;
+            }
+            if (value.isTextual() && UnstorableText.contains(value.asText())) {
+                errors.add(new Problem.FieldError(name, UnstorableText.MESSAGE));
                 continue;
             }
             Object typed = value.isNull() ? null : number ? (Object) value.asLong() : value.asText();

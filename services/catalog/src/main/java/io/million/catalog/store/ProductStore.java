@@ -10,9 +10,9 @@ import io.million.catalog.domain.ProductStock;
 import io.million.catalog.events.CatalogEvents;
 import io.million.outbox.Outbox;
 import io.million.sharding.Buckets;
+import io.million.sharding.RowForChange;
 import io.million.sharding.ShardIds;
 import io.million.sharding.Shards;
-import io.million.web.Preconditions;
 import io.million.web.paging.PageRequest;
 import io.million.web.problem.ProblemException;
 import io.million.web.problem.UniqueViolation;
@@ -71,18 +71,16 @@ public class ProductStore {
 
     /** Applies {@code change} to the product; {@code ifMatch} (may be null) must name its version. */
     public Uni<Product> update(long id, String ifMatch, Consumer<Product> change) {
-        return shards.inTransaction(shards.shardOfId(id), session -> session.find(Product.class, id)
-                .onItem().ifNull().failWith(() -> ProblemException.notFound("No product " + id))
-                .invoke(product -> Preconditions.checkIfMatch(ifMatch, product.version))
+        return shards.inTransaction(shards.shardOfId(id), session -> RowForChange
+                .lock(session, Product.class, id, product -> product.version, ifMatch, "product")
                 .invoke(change)
                 .call(session::flush));
     }
 
     /** Deletes the product and its stock, answering what was deleted; {@code ifMatch} (may be null) must name its version. */
     public Uni<Product> delete(long id, String ifMatch) {
-        return shards.inTransaction(shards.shardOfId(id), session -> session.find(Product.class, id)
-                .onItem().ifNull().failWith(() -> ProblemException.notFound("No product " + id))
-                .invoke(product -> Preconditions.checkIfMatch(ifMatch, product.version))
+        return shards.inTransaction(shards.shardOfId(id), session -> RowForChange
+                .lock(session, Product.class, id, product -> product.version, ifMatch, "product")
                 .call(product -> session.find(ProductStock.class, id).onItem().ifNotNull().call(session::remove))
                 .call(session::remove));
     }

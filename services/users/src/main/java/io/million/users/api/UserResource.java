@@ -34,6 +34,7 @@ import io.million.web.paging.Page;
 import io.million.web.paging.Paging;
 import io.million.web.problem.Problem;
 import io.million.web.problem.ProblemException;
+import io.million.web.problem.UnstorableText;
 import io.smallrye.mutiny.Uni;
 
 @Path("/v1/users")
@@ -148,6 +149,7 @@ public class UserResource {
                     if (!value.isTextual() || value.asText().isBlank()) {
                         throw ProblemException.badInput("name", "must be a non-blank string");
                     }
+                    UnstorableText.check("name", value.asText());
                     if (value.asText().strip().length() > MAX_NAME) {
                         throw ProblemException.badInput("name", "must be at most " + MAX_NAME + " characters");
                     }

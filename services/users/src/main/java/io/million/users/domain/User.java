@@ -19,11 +19,13 @@ public class User {
 
     /** Shard-local unique index; unique everywhere because an email always routes to one shard. */
     public static final String EMAIL_UNIQUE = "users_email_key";
+    /** The column's length (RFC 5321's limit), in characters, of the normalised email. */
+    public static final int MAX_EMAIL = 254;
 
     @Id
     public Long id;
 
-    @Column(nullable = false, length = 254)
+    @Column(nullable = false, length = MAX_EMAIL)
     public String email;
 
     @Column(nullable = false, length = 100)

@@ -7,13 +7,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.million.cache.RedisTier;
 import io.million.sharding.Buckets;
+import io.million.sharding.RowForChange;
 import io.million.sharding.ShardIds;
 import io.million.sharding.Shards;
 import io.million.users.api.UserView;
 import io.million.users.domain.User;
 import io.million.users.events.UserEvents;
 import io.million.outbox.Outbox;
-import io.million.web.Preconditions;
 import io.million.web.paging.PageRequest;
 import io.million.web.problem.ProblemException;
 import io.million.web.problem.UniqueViolation;
@@ -48,7 +48,12 @@ public class UserStore {
 
     /** Inserts the user (and its user.created event) on its email's shard; a taken email is a 409 problem. */
     public Uni<User> create(String email, String name) {
-        return create(User.normaliseEmail(email), name, 1);
+        String normalised = User.normaliseEmail(email);
+        if (normalised.length() > User.MAX_EMAIL) {
+            // Lower-casing can lengthen text (U+0130 becomes two characters): check what is stored.
+            throw ProblemException.badInput("email", "must be at most " + User.MAX_EMAIL + " characters");
+        }
+        return create(normalised, name, 1);
     }
 
     private Uni<User> create(String email, String name, int attempt) {
@@ -83,9 +88,7 @@ public class UserStore {
 
     /** Renames the user; {@code ifMatch} (may be null) must name its current version. */
     public Uni<User> rename(long id, String name, String ifMatch) {
-        return shards.inTransaction(shards.shardOfId(id), session -> session.find(User.class, id)
-                .onItem().ifNull().failWith(() -> ProblemException.notFound("No user " + id))
-                .invoke(user -> Preconditions.checkIfMatch(ifMatch, user.version))
+        return shards.inTransaction(shards.shardOfId(id), session -> lock(session, id, ifMatch)
                 .invoke(user -> user.rename(name, clock.instant()))
                 .call(session::flush))
                 .call(() -> cache.evict(key(id)));
@@ -93,9 +96,7 @@ public class UserStore {
 
     /** Deletes the user and frees its email; {@code ifMatch} (may be null) must name its version. */
     public Uni<Void> delete(long id, String ifMatch) {
-        return shards.inTransaction(shards.shardOfId(id), session -> session.find(User.class, id)
-                .onItem().ifNull().failWith(() -> ProblemException.notFound("No user " + id))
-                .invoke(user -> Preconditions.checkIfMatch(ifMatch, user.version))
+        return shards.inTransaction(shards.shardOfId(id), session -> lock(session, id, ifMatch)
                 .call(session::remove))
                 .call(() -> cache.evict(key(id)))
                 .replaceWithVoid();
@@ -112,6 +113,10 @@ public class UserStore {
                 .setParameter("after", after)
                 .setMaxResults(request.fetchSize())
                 .getResultList(), user -> user.id, request.fetchSize());
+    }
+
+    private static Uni<User> lock(org.hibernate.reactive.mutiny.Mutiny.Session session, long id, String ifMatch) {
+        return RowForChange.lock(session, User.class, id, user -> user.version, ifMatch, "user");
     }
 
     private static String key(long id) {
