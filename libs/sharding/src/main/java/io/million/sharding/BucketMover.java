@@ -47,7 +47,8 @@ public class BucketMover {
     public static final String FENCED_STATE = "MIL01";
     private static final int FENCE_ATTEMPTS = 10;
     /** The mover's own sessions pass the fence. */
-    private static final String BYPASS = "set local million.mover = 'on'";
+    /** The mover's own transactions: past the fence, and not bound by the request path's statement_timeout. */
+    private static final String BYPASS = "set local million.mover = 'on'; set local statement_timeout = 0";
     private static final String FENCE_FUNCTION = """
             create or replace function million_fence() returns trigger language plpgsql as $$
             declare b integer;
@@ -218,8 +219,9 @@ public class BucketMover {
 
     /** Upserts the range's rows into the target; with {@code prune}, deletes target rows the source lacks. */
     private static Uni<Integer> copy(Pool src, Pool dst, Table table, int from, int to, boolean prune) {
-        return src.preparedQuery("select * from " + table.name() + " where bucket between $1 and $2")
-                .execute(Tuple.of((short) from, (short) to))
+        return src.withTransaction(read -> read.query("set local statement_timeout = 0").execute()
+                .chain(() -> read.preparedQuery("select * from " + table.name() + " where bucket between $1 and $2")
+                        .execute(Tuple.of((short) from, (short) to))))
                 .chain(found -> dst.withTransaction(connection -> connection.query(BYPASS).execute()
                         .chain(() -> upsert(connection, table, found))
                         .chain(() -> prune ? prune(connection, table, found, from, to) : Uni.createFrom().voidItem())

@@ -73,8 +73,9 @@ public class ShardMigrations {
     }
 
     static Uni<Integer> migrate(Pool pool, String table, List<String> scripts) {
-        return pool.withTransaction(connection -> connection
-                .query("select pg_advisory_xact_lock(" + LOCK_KEY + ")").execute()
+        // A migration (an index build) may outlast the request path's statement_timeout.
+        return pool.withTransaction(connection -> connection.query("set local statement_timeout = 0").execute()
+                .chain(() -> connection.query("select pg_advisory_xact_lock(" + LOCK_KEY + ")").execute())
                 .chain(() -> connection.query("create table if not exists " + table + " ("
                         + "version integer primary key, applied_at timestamptz not null default now())").execute())
                 .chain(() -> connection.query("select version from " + table).execute())

@@ -46,6 +46,12 @@ public interface ShardingConfig {
     /** Connections per shard per replica. */
     int poolSize();
 
+    /** PostgreSQL {@code statement_timeout} of every connection (e.g. {@code 5s}). */
+    String statementTimeout();
+
+    /** PostgreSQL {@code idle_in_transaction_session_timeout} of every connection. */
+    String idleInTransactionTimeout();
+
     /**
      * The sharded tables as {@code table:primary-key}, each with a {@code bucket} column: what the
      * bucket mover copies from one shard to another.
@@ -66,4 +72,36 @@ public interface ShardingConfig {
      * {@code schema_migrations_<library>}. Each such library declares itself here.
      */
     java.util.Optional<java.util.List<String>> libraryMigrations();
+
+    /** Bounds of the request path's calls to one shard (see {@link Shards}). */
+    Calls calls();
+
+    interface Calls {
+        /**
+         * Deadline of one request-path call (waiting for a pooled connection, every statement,
+         * the commit): past it the caller gets a 503 and the shard's circuit breaker counts a
+         * failure. The server's own bound is {@code million.sharding.statement-timeout}.
+         */
+        @WithDefault("PT5S")
+        java.time.Duration timeout();
+
+        /** Calls in flight per shard and replica; more wait in {@link #queue()}, beyond it a fast 503. */
+        @WithDefault("64")
+        int concurrency();
+
+        @WithDefault("256")
+        int queue();
+
+        /** The circuit breaker: over the last {@code breakerWindow} calls ... */
+        @WithDefault("20")
+        int breakerWindow();
+
+        /** ... this share failing (down, timed out, refused) opens it ... */
+        @WithDefault("0.5")
+        double breakerFailureRatio();
+
+        /** ... for this long: calls fail at once with a 503, then one trial call decides. */
+        @WithDefault("PT5S")
+        java.time.Duration breakerDelay();
+    }
 }

@@ -2,6 +2,7 @@ package io.million.sharding;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
@@ -9,6 +10,9 @@ import java.util.function.ToLongFunction;
 
 import jakarta.inject.Singleton;
 
+import jakarta.enterprise.util.TypeLiteral;
+
+import org.eclipse.microprofile.faulttolerance.exceptions.FaultToleranceException;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 import io.micrometer.core.instrument.Counter;
@@ -16,13 +20,21 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.InstanceHandle;
 import io.quarkus.hibernate.orm.PersistenceUnit;
+import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Uni;
 
 /**
  * The shard router: key or id -> bucket -> shard -> that shard's Hibernate Reactive session
  * factory (persistence unit {@code shard<n>}). Routing depends on the {@link ShardMap} only.
  * Failures that mean "this shard is down" become {@link ShardUnavailableException} (503 with
- * Retry-After) so callers on other shards are unaffected. Thread-safe.
+ * Retry-After) so callers on other shards are unaffected.
+ * <p>
+ * Request-path calls ({@link #inTransaction}, {@link #inSession}, {@link #inReplicaSession}) are
+ * bounded per shard by a SmallRye Fault Tolerance guard ({@code million.sharding.calls.*}): a
+ * deadline, a bulkhead (calls in flight, then a bounded queue) and a circuit breaker that opens
+ * when most recent calls failed as "unavailable", so a shard that hangs costs its callers one
+ * deadline until the breaker opens and then a fast 503, while other shards are untouched. The
+ * server bounds each statement too ({@code statement_timeout}). Thread-safe.
  */
 @Singleton
 public class Shards {
@@ -35,6 +47,10 @@ public class Shards {
     /** Per shard, where stale-tolerant reads go: its replica's slot, or the primary. */
     private final Mutiny.SessionFactory[] readFactories;
     private final io.vertx.mutiny.sqlclient.Pool[] pools;
+    /** Per shard: deadline, bulkhead and circuit breaker of request-path calls (its replica's too). */
+    private final Guard[] guards;
+    private static final TypeLiteral<Uni<Object>> UNI = new TypeLiteral<>() {
+    };
     /**
      * Per shard, operations that failed because the shard was down or busy (each became a 503 or
      * a retry): {@code million_shard_unavailable_total{shard}}, the shard error rate of the
@@ -51,6 +67,7 @@ public class Shards {
         this.factories = new Mutiny.SessionFactory[config.shards()];
         this.readFactories = new Mutiny.SessionFactory[config.shards()];
         this.pools = new io.vertx.mutiny.sqlclient.Pool[config.shards()];
+        this.guards = new Guard[config.shards()];
         for (int shard = 0; shard < factories.length; shard++) {
             factories[shard] = lookup(shard);
             Integer replicaSlot = config.replica().get(shard);
@@ -59,11 +76,39 @@ public class Shards {
                         + ": a replica needs a slot of its own, " + config.shards() + ".." + (ShardingConfig.MAX_SLOTS - 1));
             }
             readFactories[shard] = replicaSlot == null ? factories[shard] : lookup(replicaSlot);
+            guards[shard] = callGuard(shard, config.calls(), registry);
             UNAVAILABLE.set(shard, Counter.builder("million.shard.unavailable")
                     .description("Operations that failed because their shard was down or busy (503 or retried)")
                     .tag("shard", Integer.toString(shard))
                     .register(registry));
         }
+    }
+
+    private static Guard callGuard(int shard, ShardingConfig.Calls calls, MeterRegistry registry) {
+        java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+        io.micrometer.core.instrument.Gauge.builder("million.shard.circuit.open", open, java.util.concurrent.atomic.AtomicInteger::get)
+                .description("1 while the shard's circuit breaker is open or half-open (calls fail fast with 503)")
+                .tag("shard", Integer.toString(shard)).register(registry);
+        return Guard.create().withDescription("shard-" + shard)
+                .withTimeout().duration(calls.timeout().toMillis(), ChronoUnit.MILLIS).done()
+                .withBulkhead().limit(calls.concurrency()).queueSize(calls.queue()).done()
+                .withCircuitBreaker().name("shard-" + shard)
+                        .requestVolumeThreshold(calls.breakerWindow())
+                        .failureRatio(calls.breakerFailureRatio())
+                        .delay(calls.breakerDelay().toMillis(), ChronoUnit.MILLIS)
+                        .when(failure -> failure instanceof org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException
+                                || ShardFailures.isUnavailable(failure))
+                        .onStateChange(state -> open.set(state == io.smallrye.faulttolerance.api.CircuitBreakerState.CLOSED ? 0 : 1))
+                        .done()
+                .build();
+    }
+
+    /** {@code work} under the shard's guard; its refusals (open, full, late) are 503s like a down shard. */
+    @SuppressWarnings({ "unchecked", "rawtypes" })
+    private <T> Uni<T> bounded(int shard, java.util.function.Supplier<Uni<T>> work) {
+        Uni<T> guarded = (Uni<T>) guards[shard].get((java.util.function.Supplier) work, (TypeLiteral) UNI);
+        return guard(shard, guarded.onFailure(FaultToleranceException.class)
+                .transform(failure -> new ShardUnavailableException(shard, failure)));
     }
 
     private static Mutiny.SessionFactory lookup(int slot) {
@@ -132,12 +177,12 @@ public class Shards {
 
     /** Runs {@code work} in a transaction on {@code shard}. */
     public <T> Uni<T> inTransaction(int shard, Function<Mutiny.Session, Uni<T>> work) {
-        return guard(shard, factories[shard].withTransaction((session, tx) -> work.apply(session)));
+        return bounded(shard, () -> factories[shard].withTransaction((session, tx) -> work.apply(session)));
     }
 
     /** Runs {@code work} in a session (no explicit transaction) on {@code shard}'s primary. */
     public <T> Uni<T> inSession(int shard, Function<Mutiny.Session, Uni<T>> work) {
-        return guard(shard, factories[shard].withSession(work));
+        return bounded(shard, () -> factories[shard].withSession(work));
     }
 
     /**
@@ -145,7 +190,7 @@ public class Shards {
      * primary). Writes, and reads that must see the caller's own writes, use the primary.
      */
     public <T> Uni<T> inReplicaSession(int shard, Function<Mutiny.Session, Uni<T>> work) {
-        return guard(shard, readFactories[shard].withSession(work));
+        return bounded(shard, () -> readFactories[shard].withSession(work));
     }
 
     /**

@@ -111,6 +111,45 @@ class ShardingTest {
         given().get("/v1/users/" + onDown).then().statusCode(200);
     }
 
+    @Test
+    void aShardThatHangsAnswers503AtItsDeadlineThenItsBreakerOpensAndCloses() throws Exception {
+        // A hang, not a refusal: an exclusive lock on shard 2's users table makes every read of it wait.
+        String onHung = UserResourceTest.create(emailOnShard(2), "On the hung shard");
+        String onLive = UserResourceTest.create(emailOnShard(1), "On a live shard");
+        String holder = "hold-" + UUID.randomUUID();
+        ExecutorService lock = Executors.newSingleThreadExecutor();
+        Future<?> held = lock.submit(() -> {
+            try {
+                Postgres.sql("users_test_2", "begin; lock table users in access exclusive mode; select '" + holder
+                        + "', pg_sleep(25); commit;");
+            } catch (IllegalStateException ended) {
+                // terminated below, as intended
+            }
+        });
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> !Postgres.sql(
+                    "users_test_2", "select pid from pg_locks where relation = 'users'::regclass and mode = "
+                            + "'AccessExclusiveLock' and granted").isEmpty());
+            // Each call waits at most its deadline, then a 503: none hangs until the balancer gives up.
+            var statuses = io.million.testing.Concurrently.statuses(SHARDS * 5,
+                    () -> given().get("/v1/users/" + onHung).statusCode());
+            assertEquals(Map.of(503, SHARDS * 5), statuses);
+            // Those failures opened shard 2's breaker: it now fails fast, and says so in its gauge.
+            given().get(io.million.testing.Management.url("/q/metrics")).then().statusCode(200)
+                    .body(org.hamcrest.Matchers.containsString("million_shard_circuit_open{shard=\"2\"} 1.0"));
+            given().get("/v1/users/" + onHung).then().statusCode(503).header("Retry-After", "2");
+            given().get("/v1/users/" + onLive).then().statusCode(200);
+        } finally {
+            Postgres.sql("postgres", "select pg_terminate_backend(pid) from pg_stat_activity where query like '%"
+                    + holder + "%' and pid <> pg_backend_pid()");
+            held.get(30, TimeUnit.SECONDS);
+            lock.shutdownNow();
+        }
+        // Once the shard answers again, the breaker's trial call closes it.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(500))
+                .until(() -> given().get("/v1/users/" + onHung).statusCode() == 200);
+    }
+
     /** An email whose bucket the default map gives to {@code shard}. */
     static String emailOnShard(int shard) {
         for (int attempt = 0; attempt < 10_000; attempt++) {

@@ -9,7 +9,8 @@ import io.vertx.pgclient.PgException;
  * Tells "a backing server cannot serve right now, retry" (503) from a bug (500): connection
  * refused or closed, pool or request timeouts, and PostgreSQL states meaning the database is not
  * serving — connection exceptions (class 08), shutting down or starting (57P01-57P03), refusing
- * connections (55000, as with ALLOW_CONNECTIONS false), gone (3D000).
+ * connections (55000, as with ALLOW_CONNECTIONS false), gone (3D000); and busy: a statement the
+ * server cancelled for running past its bound (57014), a lock not granted in time (55P03).
  *
  * <p>A connection the server closed while a command was queued on it fails that command with a
  * bare {@code NoStackTraceThrowable} or {@code VertxException} whose only sign is its message
@@ -19,7 +20,7 @@ import io.vertx.pgclient.PgException;
  */
 public final class Unavailable {
 
-    private static final Set<String> STATES = Set.of("57P01", "57P02", "57P03", "55000", "3D000");
+    private static final Set<String> STATES = Set.of("57P01", "57P02", "57P03", "55000", "3D000", "57014", "55P03");
     private static final Set<String> TYPES = Set.of("io.vertx.sqlclient.ClosedConnectionException",
             "io.vertx.core.impl.NoStackTraceTimeoutException", "io.vertx.core.http.ConnectionPoolTooBusyException",
             "io.smallrye.mutiny.TimeoutException", "io.netty.channel.unix.Errors$NativeIoException");
