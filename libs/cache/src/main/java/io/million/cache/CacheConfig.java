@@ -20,4 +20,12 @@ public interface CacheConfig {
     /** A Redis answer slower than this counts as a failure and the request goes to the shard. */
     @WithDefault("PT0.05S")
     Duration redisTimeout();
+
+    /**
+     * How long Redis remembers that a key was invalidated (its generation counter): longer than any
+     * load can take (loads are bounded by the shard deadline), so a load that read the old row can
+     * never store it after the invalidation.
+     */
+    @WithDefault("PT10M")
+    Duration generationTtl();
 }

@@ -115,11 +115,15 @@ public final class TieredCache {
     private CompletableFuture<Representation> load(String key, Supplier<Uni<Representation>> loader) {
         long started = System.nanoTime();
         String l2Key = settings.name() + ":" + key;
-        return redis.getBytes(l2Key)
-                .onItem().ifNotNull().transform(Representation::decode)
-                .onItem().ifNull().switchTo(() -> loader.get()
-                        .call(loaded -> redis.putBytes(l2Key, loaded.encode(),
-                                loaded.isNotFound() ? settings.negativeTtl() : settings.l2Ttl())))
+        return redis.read(l2Key).chain(entry -> {
+            Representation cached = entry.bytes() == null ? null : decode(key, entry.bytes());
+            if (cached != null) {
+                return Uni.createFrom().item(cached);
+            }
+            // Stored only if no invalidation of the key came between the read above and this write.
+            return loader.get().call(loaded -> redis.putIfUnchanged(l2Key, loaded.encode(),
+                    loaded.isNotFound() ? settings.negativeTtl() : settings.l2Ttl(), entry.generation()));
+        })
                 .invoke(loaded -> {
                     loadsOk.increment();
                     if (!loaded.isNotFound()) {
@@ -140,7 +144,20 @@ public final class TieredCache {
                 .subscribeAsCompletionStage();
     }
 
-    /** After a write: drops the key from L1 and L2 here and from every other replica's L1. */
+    /** An L2 entry this version cannot read (written by another version, or damaged) is a miss. */
+    private Representation decode(String key, byte[] bytes) {
+        try {
+            return Representation.decode(bytes);
+        } catch (RuntimeException e) {
+            LOG.debugf("undecodable L2 entry %s:%s: %s", settings.name(), key, e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * After a write: drops the key from L1 and L2 here and from every other replica's L1, and the
+     * serve-stale copy with it (a deleted or changed resource is never served from it).
+     */
     public Uni<Void> invalidate(String key) {
         dropLocal(key);
         invalidationsSent.increment();
@@ -149,6 +166,7 @@ public final class TieredCache {
 
     private void dropLocal(String key) {
         l1.synchronous().invalidate(key);
+        lastGood.invalidate(key);
     }
 
     /** TTL with +-jitter for found entries; the short negative TTL for NOT_FOUND. */

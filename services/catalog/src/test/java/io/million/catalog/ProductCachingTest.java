@@ -33,6 +33,9 @@ class ProductCachingTest {
     @Inject
     RedisDataSource redis;
 
+    @Inject
+    io.million.cache.TieredCache products;
+
     static long newProduct() {
         return ProductResourceTest.create(ProductResourceTest.product(ProductResourceTest.newSku(), "cached"));
     }
@@ -167,5 +170,30 @@ class ProductCachingTest {
         } while (ShardMap.even(4).shardOf(Buckets.of(sku)) != shard);
         given().contentType("application/json").body(ProductResourceTest.product(sku, "down")).post("/v1/products")
                 .then().statusCode(503).header("Retry-After", notNullValue());
+    }
+
+    @Test
+    void aLoadThatReadTheOldRowCannotStoreItAfterAnInvalidation() throws Exception {
+        String key = "race-" + java.util.UUID.randomUUID();
+        var release = new java.util.concurrent.CompletableFuture<io.million.cache.Representation>();
+        var old = new io.million.cache.Representation("{\"v\":1}".getBytes(), "\"1\"", java.time.Instant.now(), "");
+        // A load reads version 1 and is slow to finish; meanwhile a writer changes the row and invalidates.
+        var loading = products.get(key, () -> io.smallrye.mutiny.Uni.createFrom().completionStage(release))
+                .subscribeAsCompletionStage();
+        products.invalidate(key).await().atMost(java.time.Duration.ofSeconds(5));
+        release.complete(old);
+        assertEquals("\"1\"", loading.get(5, java.util.concurrent.TimeUnit.SECONDS).etag(), "the reader still gets its answer");
+        assertTrue(!redis.key().exists("catalog:product:" + key), "the old version was not put back into L2");
+        var fresh = new io.million.cache.Representation("{\"v\":2}".getBytes(), "\"2\"", java.time.Instant.now(), "");
+        assertEquals("\"2\"", products.get(key, () -> io.smallrye.mutiny.Uni.createFrom().item(fresh))
+                .await().atMost(java.time.Duration.ofSeconds(5)).etag(), "the next read loads the new version");
+        assertTrue(redis.key().exists("catalog:product:" + key), "and that one is stored");
+    }
+
+    @Test
+    void anUndecodableL2EntryIsAMiss() {
+        long id = newProduct();
+        redis.value(byte[].class).set("catalog:product:" + id, new byte[] { 0, 0, 0, 99, 1 });
+        given().get("/v1/products/" + id).then().statusCode(200).body("id", equalTo(Long.toString(id)));
     }
 }
