@@ -13,6 +13,39 @@ public interface WebConfig {
 
     Metrics metrics();
 
+    Shedding shedding();
+
+    /**
+     * The adaptive concurrency limit in front of every public route (libs/web LoadShedding):
+     * Netflix concurrency-limits' Gradient2 moves the limit with the latency it measures; a
+     * request above it gets a fast 503 with Retry-After. The management port is never limited.
+     */
+    interface Shedding {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("100")
+        int initialLimit();
+
+        @WithDefault("20")
+        int minLimit();
+
+        @WithDefault("2000")
+        int maxLimit();
+
+        /**
+         * Share of the limit kept for cheap requests (reads of one resource, mostly cache hits)
+         * when both kinds compete; listings and writes get the rest. Either may use what the
+         * other leaves idle.
+         */
+        @WithDefault("0.7")
+        double cheapShare();
+
+        /** Seconds a shed client is asked to wait. */
+        @WithDefault("1")
+        int retryAfterSeconds();
+    }
+
     /**
      * Largest request body, in bytes, per route: keys are path prefixes (the longest matching
      * prefix wins), e.g. {@code million.web.body-limits."/v1/orders"=16384}.

@@ -88,6 +88,13 @@ public class WidgetResource {
         throw new IllegalStateException("secret-internal-detail");
     }
 
+    /** Holds its request for 3 s: what a slow dependency does to in-flight requests. */
+    @GET
+    @Path("slow/{id}")
+    public Uni<Widget> slow(@RestPath long id) {
+        return Uni.createFrom().item(ALL.get(0)).onItem().delayIt().by(java.time.Duration.ofSeconds(3));
+    }
+
     @GET
     @Path("race")
     public Uni<Widget> race() {

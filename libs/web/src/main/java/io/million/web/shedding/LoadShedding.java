@@ -1,0 +1,112 @@
+package io.million.web.shedding;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+import com.netflix.concurrency.limits.Limiter;
+import com.netflix.concurrency.limits.limit.Gradient2Limit;
+import com.netflix.concurrency.limits.limiter.AbstractPartitionedLimiter;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.million.web.RouteOrder;
+import io.million.web.WebConfig;
+import io.million.web.problem.Problem;
+import io.million.web.problem.ProblemMappers;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Adaptive load shedding ahead of every public handler: an adaptive concurrency limit (Netflix
+ * concurrency-limits, Gradient2: the limit follows the ratio of the latency without load to the
+ * latency now) over the requests in flight on this replica. A request above the limit is refused
+ * at once with 503 + {@code Retry-After}, so the requests admitted keep their latency instead of
+ * everyone queueing. Two priorities share the limit (partitions): cheap reads of one resource
+ * (mostly cache hits) keep {@code cheap-share} of it when listings and writes compete. Only the
+ * public router is limited: the management port (health, metrics, operator API) never sheds.
+ * <p>
+ * Metrics: {@code million_http_concurrency_limit}, {@code million_http_inflight} and
+ * {@code million_http_shed_total{priority}}.
+ */
+@Singleton
+public class LoadShedding {
+
+    static final String CHEAP = "cheap";
+    static final String COSTLY = "costly";
+
+    /** The library's partitioned limiter, built with our two priorities. */
+    private static final class Builder extends AbstractPartitionedLimiter.Builder<Builder, String> {
+        @Override
+        protected Builder self() {
+            return this;
+        }
+    }
+
+    void install(@Observes Router router, WebConfig config, ProblemMappers problems, MeterRegistry meters) {
+        WebConfig.Shedding shedding = config.shedding();
+        if (!shedding.enabled()) {
+            return;
+        }
+        Gradient2Limit limit = Gradient2Limit.newBuilder()
+                .initialLimit(shedding.initialLimit())
+                .minLimit(shedding.minLimit())
+                .maxConcurrency(shedding.maxLimit())
+                .build();
+        Limiter<String> limiter = new Builder().named("http").limit(limit)
+                .partitionResolver(priority -> priority)
+                .partition(CHEAP, shedding.cheapShare())
+                .partition(COSTLY, 1 - shedding.cheapShare())
+                .build();
+        AtomicInteger inflight = new AtomicInteger();
+        Gauge.builder("million.http.concurrency.limit", limit, l -> l.getLimit())
+                .description("The adaptive concurrency limit of this replica's public port").register(meters);
+        Gauge.builder("million.http.inflight", inflight, AtomicInteger::get)
+                .description("Requests in flight on this replica's public port").register(meters);
+        Map<String, Counter> shed = Map.of(
+                CHEAP, meters.counter("million.http.shed", "priority", CHEAP),
+                COSTLY, meters.counter("million.http.shed", "priority", COSTLY));
+        Map<String, String> retryAfter = Map.of("Retry-After", Integer.toString(shedding.retryAfterSeconds()));
+        Problem overloaded = Problem.of(503, "Service Unavailable", "This replica is at its concurrency limit; "
+                + "retry shortly");
+        router.route().order(RouteOrder.LOAD_SHEDDING).handler(ctx -> {
+            String priority = priority(ctx);
+            Optional<Limiter.Listener> admitted = limiter.acquire(priority);
+            if (admitted.isEmpty()) {
+                shed.get(priority).increment();
+                problems.send(ctx, overloaded, retryAfter);
+                return;
+            }
+            Limiter.Listener listener = admitted.get();
+            inflight.incrementAndGet();
+            ctx.addEndHandler(ended -> {
+                inflight.decrementAndGet();
+                // Latency samples only from answers that did the work: a fast 503 of a dead shard or
+                // a 4xx says nothing about this replica's capacity.
+                int status = ctx.response().getStatusCode();
+                if (ended.succeeded() && status < 400) {
+                    listener.onSuccess();
+                } else {
+                    listener.onIgnore();
+                }
+            });
+            ctx.next();
+        });
+    }
+
+    /** Cheap: a GET of one resource ({@code /v1/<collection>/<id>...}); costly: listings and writes. */
+    static String priority(RoutingContext ctx) {
+        if (ctx.request().method() != HttpMethod.GET) {
+            return COSTLY;
+        }
+        String path = ctx.request().path();
+        // "/v1/products" is a listing; "/v1/products/123" and "/v1/products/123/stock" are single reads.
+        int second = path.indexOf('/', 4);
+        return second > 0 && second < path.length() - 1 ? CHEAP : COSTLY;
+    }
+}

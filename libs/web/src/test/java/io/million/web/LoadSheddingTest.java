@@ -1,0 +1,60 @@
+package io.million.web;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.million.testing.Concurrently;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The adaptive concurrency limit, fixed at 10 for this test application (src/test/resources). */
+@QuarkusTest
+class LoadSheddingTest {
+
+    @jakarta.inject.Inject
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    @Test
+    void requestsAboveTheLimitGetAFast503AndTheRestAreServed() {
+        Map<Integer, Integer> statuses = Concurrently.statuses(20, () -> given().get("/widgets/slow/1").statusCode());
+        assertEquals(20, statuses.values().stream().mapToInt(Integer::intValue).sum());
+        assertTrue(statuses.getOrDefault(200, 0) >= 1 && statuses.getOrDefault(200, 0) <= 10,
+                "at most the limit is admitted: " + statuses);
+        assertEquals(20 - statuses.getOrDefault(200, 0), statuses.getOrDefault(503, 0), "the rest are shed: " + statuses);
+        // Once the admitted ones finish, capacity is back.
+        given().get("/widgets/1").then().statusCode(200);
+    }
+
+    @Test
+    void aShedRequestIsAProblemWithRetryAfterAndCounted() throws Exception {
+        var holders = java.util.concurrent.Executors.newFixedThreadPool(14);
+        try {
+            var held = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
+            for (int i = 0; i < 14; i++) {
+                held.add(holders.submit(() -> given().get("/widgets/slow/2").statusCode()));
+            }
+            // While the limit is full, a new request is refused with a problem, at once.
+            var refused = new java.util.concurrent.atomic.AtomicReference<io.restassured.response.Response>();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> {
+                var response = given().get("/widgets/3");
+                refused.set(response);
+                return response.statusCode() == 503;
+            });
+            refused.get().then().statusCode(503)
+                    .contentType(org.hamcrest.Matchers.startsWith("application/problem+json"))
+                    .header("Retry-After", "1")
+                    .body("status", org.hamcrest.Matchers.equalTo(503));
+            for (var future : held) {
+                future.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            holders.shutdownNow();
+        }
+        assertTrue(meters.counter("million.http.shed", "priority", "cheap").count() >= 1, "shed requests are counted");
+        assertEquals(10.0, meters.get("million.http.concurrency.limit").gauge().value(), "the limit is published");
+    }
+}
