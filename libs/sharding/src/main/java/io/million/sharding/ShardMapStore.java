@@ -34,22 +34,41 @@ public class ShardMapStore {
         this.vertx = vertx;
     }
 
-    /** Creates the control row if absent, adopts the stored map and starts refreshing it. */
-    void start(Duration timeout) {
-        Pool control = ShardMigrations.pool(CONTROL_SHARD);
-        control.query("create table if not exists million_shard_map ("
-                + "id smallint primary key check (id = 1), spec text not null, version bigint not null, "
-                + "moving boolean not null default false)").execute()
-                .chain(() -> control.preparedQuery("insert into million_shard_map (id, spec, version) "
-                        + "values (1, $1, 1) on conflict (id) do nothing").execute(Tuple.of(shards.map().spec())))
-                .chain(this::refresh)
-                .await().atMost(timeout);
-        LOG.infof("shard map version %d: %s", shards.mapVersion(), shards.map());
+    /**
+     * Creates the control row if absent, adopts the stored map and starts refreshing it. Answers
+     * false when the control shard cannot be reached (the caller holds every shard back until
+     * {@link #refresh} succeeds); other failures fail start-up.
+     */
+    boolean start(Duration timeout) {
         long every = Math.max(100, config.mapRefresh().toMillis());
         vertx.setPeriodic(every, every, id -> refresh().subscribe().with(
                 changed -> { },
                 failure -> LOG.debugf("shard map refresh failed, keeping version %d: %s", shards.mapVersion(),
                         failure.toString())));
+        try {
+            load().await().atMost(timeout);
+        } catch (RuntimeException e) {
+            if (!ShardFailures.isUnavailable(e)) {
+                throw e;
+            }
+            LOG.warnf("the control shard %d is unreachable: the live shard map is unknown (%s)", CONTROL_SHARD,
+                    e.toString());
+            return false;
+        }
+        LOG.infof("shard map version %d: %s", shards.mapVersion(), shards.map());
+        return true;
+    }
+
+    /** Creates the control row if absent and adopts the stored map. */
+    Uni<Void> load() {
+        Pool control = ShardMigrations.pool(CONTROL_SHARD);
+        return control.query("create table if not exists million_shard_map ("
+                + "id smallint primary key check (id = 1), spec text not null, version bigint not null, "
+                + "moving boolean not null default false)").execute()
+                .chain(() -> control.preparedQuery("insert into million_shard_map (id, spec, version) "
+                        + "values (1, $1, 1) on conflict (id) do nothing").execute(Tuple.of(shards.map().spec())))
+                .chain(this::refresh)
+                .replaceWithVoid();
     }
 
     /** Reads the stored map; adopts it when newer. */

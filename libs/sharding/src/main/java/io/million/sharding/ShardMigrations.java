@@ -27,8 +27,10 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
  * consecutive numbers) to every shard at start-up, each file once, in order, in one transaction
  * per shard under an advisory lock, so replicas starting together do not race. Libraries with
  * tables of their own ({@link ShardingConfig#libraryMigrations()}) are migrated the same way from
- * {@code db/<library>/}, with their own version table. A shard that
- * cannot be migrated stops start-up: serving on a schema it does not know would be worse.
+ * {@code db/<library>/}, with their own version table. A migration that fails stops start-up:
+ * serving on a schema it does not know would be worse. A shard that is <em>unreachable</em> does
+ * not: the replica starts and serves the other shards, that shard's keys answer 503
+ * ({@link Shards#isPending}) and it is migrated when it answers again (tried every 2 s).
  * <p>
  * Written here rather than with Flyway because Flyway needs a JDBC pool per shard slot beside the
  * reactive ones; this runs over the reactive pools the shards already have, with the simple query
@@ -42,21 +44,100 @@ public class ShardMigrations {
     /** Any constant works; it only has to be the same for every replica of every service. */
     private static final long LOCK_KEY = 0x4d696c6c696f6eL;
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** How often a shard that was down at start is tried again. */
+    private static final Duration RETRY_EVERY = Duration.ofSeconds(2);
 
-    void onStart(@Observes StartupEvent event, ShardingConfig config, Shards shards, ShardMapStore maps) {
-        if (config.migrateAtStart()) {
-            List<String> sets = new ArrayList<>(config.libraryMigrations().orElse(List.of()));
-            sets.add(SERVICE);
-            for (String set : sets) {
-                List<String> scripts = load(set);
-                for (int shard = 0; shard < shards.count(); shard++) {
-                    int applied = migrate(pool(shard), table(set), scripts).await().atMost(TIMEOUT);
-                    LOG.infof("shard %d: %s schema at version %d (%d migration(s) applied now)", shard, set,
-                            scripts.size(), applied);
-                }
+    private final java.util.concurrent.atomic.AtomicBoolean recovering = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean mapKnown = true;
+
+    void onStart(@Observes StartupEvent event, ShardingConfig config, Shards shards, ShardMapStore maps,
+            io.vertx.mutiny.core.Vertx vertx) {
+        List<String> sets = new ArrayList<>(config.libraryMigrations().orElse(List.of()));
+        sets.add(SERVICE);
+        Set<Integer> down = new java.util.TreeSet<>();
+        for (int shard = 0; shard < shards.count(); shard++) {
+            if (!prepare(shard, sets, config).await().atMost(TIMEOUT)) {
+                down.add(shard);
+                Shards.pending(shard, true);
             }
         }
-        maps.start(TIMEOUT);
+        boolean mapRead = maps.start(TIMEOUT);
+        mapKnown = mapRead;
+        if (!mapRead) {
+            // Without the live map no key can be routed safely (a bucket may have moved): every shard
+            // waits for it. The replica runs, not ready, and recovers on its own: no restart loop.
+            for (int shard = 0; shard < shards.count(); shard++) {
+                Shards.pending(shard, true);
+            }
+        }
+        if (!down.isEmpty() || !mapRead) {
+            LOG.warnf("shard(s) %s down at start: their keys answer 503 until they are back and migrated%s", down,
+                    mapRead ? "" : "; the live shard map (shard 0) is unreadable, so every shard waits for it");
+            long every = Math.max(100, RETRY_EVERY.toMillis());
+            vertx.setPeriodic(every, every, id -> recover(shards, sets, config, maps, down, vertx, id));
+        }
+    }
+
+    /**
+     * Retries what start-up could not do: read the live map, then migrate each shard that was down;
+     * a shard serves again once both are done. Runs one attempt at a time.
+     */
+    private void recover(Shards shards, List<String> sets, ShardingConfig config, ShardMapStore maps,
+            Set<Integer> down, io.vertx.mutiny.core.Vertx vertx, long timer) {
+        if (!recovering.compareAndSet(false, true)) {
+            return;
+        }
+        Uni<Boolean> map = mapKnown ? Uni.createFrom().item(true)
+                : maps.load().replaceWith(true).onFailure().recoverWithItem(false);
+        map.chain(known -> {
+            if (!known) {
+                return Uni.createFrom().voidItem();
+            }
+            mapKnown = true;
+            List<Uni<Void>> attempts = new ArrayList<>();
+            for (int shard : List.copyOf(down)) {
+                attempts.add(prepare(shard, sets, config).invoke(ready -> {
+                    if (ready) {
+                        down.remove(shard);
+                        LOG.infof("shard %d is back and migrated: serving its keys again", shard);
+                    }
+                }).replaceWithVoid());
+            }
+            return attempts.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(attempts).andCollectFailures()
+                    .replaceWithVoid();
+        }).onTermination().invoke(() -> {
+            if (mapKnown) {
+                for (int shard = 0; shard < shards.count(); shard++) {
+                    Shards.pending(shard, down.contains(shard));
+                }
+                if (down.isEmpty()) {
+                    vertx.cancelTimer(timer);
+                }
+            }
+            recovering.set(false);
+        }).subscribe().with(ignored -> { }, failure -> LOG.debugf("shard recovery attempt failed: %s", failure));
+    }
+
+    /**
+     * Applies every migration set to {@code shard}: true when done, false when the shard is
+     * unreachable (it is retried later). Any other failure (a migration that does not apply) fails:
+     * serving on a schema this version does not know would be worse than not starting.
+     */
+    private Uni<Boolean> prepare(int shard, List<String> sets, ShardingConfig config) {
+        if (!config.migrateAtStart()) {
+            return Uni.createFrom().item(true);
+        }
+        Uni<Boolean> chain = Uni.createFrom().item(true);
+        for (String set : sets) {
+            List<String> scripts = load(set);
+            chain = chain.chain(() -> migrate(pool(shard), table(set), scripts).invoke(applied -> LOG.infof(
+                    "shard %d: %s schema at version %d (%d migration(s) applied now)", shard, set, scripts.size(),
+                    applied)).replaceWith(true));
+        }
+        return chain.ifNoItem().after(TIMEOUT).fail().onFailure(ShardFailures::isUnavailable).recoverWithItem(failure -> {
+            LOG.warnf("shard %d cannot be migrated now: %s", shard, failure.toString());
+            return false;
+        });
     }
 
     /** The reactive pool of a shard's slot; also used by the health check. */

@@ -57,6 +57,13 @@ public class Shards {
      * dashboards and alerts. Static because {@link #guard} is, for callers holding only a pool.
      */
     private static final AtomicReferenceArray<Counter> UNAVAILABLE = new AtomicReferenceArray<>(ShardingConfig.MAX_SLOTS);
+    /**
+     * Per shard, 1 while it may not serve yet: it was down when this replica started, so its
+     * migrations are not known to be applied (or the live map was not read). Set and cleared by
+     * {@link ShardMigrations}; every call to such a shard is a fast 503, a retry for consumers.
+     */
+    private static final java.util.concurrent.atomic.AtomicIntegerArray PENDING =
+            new java.util.concurrent.atomic.AtomicIntegerArray(ShardingConfig.MAX_SLOTS);
 
     public Shards(ShardingConfig config, MeterRegistry registry) {
         if (config.shards() < 1 || config.shards() > ShardingConfig.MAX_SLOTS) {
@@ -106,9 +113,30 @@ public class Shards {
     /** {@code work} under the shard's guard; its refusals (open, full, late) are 503s like a down shard. */
     @SuppressWarnings({ "unchecked", "rawtypes" })
     private <T> Uni<T> bounded(int shard, java.util.function.Supplier<Uni<T>> work) {
+        if (PENDING.get(shard) == 1) {
+            return Uni.createFrom().failure(() -> pendingFailure(shard));
+        }
         Uni<T> guarded = (Uni<T>) guards[shard].get((java.util.function.Supplier) work, (TypeLiteral) UNI);
         return guard(shard, guarded.onFailure(FaultToleranceException.class)
                 .transform(failure -> new ShardUnavailableException(shard, failure)));
+    }
+
+    static void pending(int shard, boolean pending) {
+        PENDING.set(shard, pending ? 1 : 0);
+    }
+
+    /** True while {@code shard} was down at start and is not migrated yet (it answers 503). */
+    public static boolean isPending(int shard) {
+        return PENDING.get(shard) == 1;
+    }
+
+    private static ShardUnavailableException pendingFailure(int shard) {
+        Counter counter = UNAVAILABLE.get(shard);
+        if (counter != null) {
+            counter.increment();
+        }
+        return new ShardUnavailableException(shard, new IllegalStateException("shard " + shard
+                + " was down when this replica started and is not migrated yet"));
     }
 
     private static Mutiny.SessionFactory lookup(int slot) {
@@ -260,6 +288,9 @@ public class Shards {
      * {@link ShardUnavailableException}; for work on {@link #pool(int)} outside a session.
      */
     public static <T> Uni<T> guard(int shard, Uni<T> work) {
+        if (PENDING.get(shard) == 1) {
+            return Uni.createFrom().failure(() -> pendingFailure(shard));
+        }
         return work.onFailure(ShardFailures::isUnavailable).transform(failure -> {
             Counter counter = UNAVAILABLE.get(shard);
             if (counter != null) {

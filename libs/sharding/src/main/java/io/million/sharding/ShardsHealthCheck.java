@@ -45,8 +45,9 @@ public class ShardsHealthCheck implements AsyncHealthCheck {
             HealthCheckResponseBuilder builder = HealthCheckResponse.named(NAME);
             int up = 0;
             for (int shard = 0; shard < results.size(); shard++) {
-                boolean ok = results.get(shard);
-                builder.withData("shard" + shard, ok ? "UP" : "DOWN");
+                boolean pending = Shards.isPending(shard);
+                boolean ok = results.get(shard) && !pending;
+                builder.withData("shard" + shard, ok ? "UP" : pending && results.get(shard) ? "MIGRATING" : "DOWN");
                 up += ok ? 1 : 0;
             }
             return builder.status(up > 0).build();
