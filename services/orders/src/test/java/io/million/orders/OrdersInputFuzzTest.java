@@ -1,0 +1,27 @@
+package io.million.orders;
+
+import java.util.List;
+
+import io.million.testing.InputFuzzContract;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Hostile input at every orders route: never a 5xx, every error a problem. */
+@QuarkusTest
+class OrdersInputFuzzTest extends InputFuzzContract {
+
+    @Override
+    protected List<Route> routes() {
+        return List.of(Route.post("/v1/orders", "userId", "items"), Route.get("/v1/orders/{id}"),
+                Route.get("/v1/orders"));
+    }
+
+    @Override
+    protected List<String> queryParameters() {
+        return List.of("userId", "limit", "cursor");
+    }
+
+    @Override
+    protected List<String> headers() {
+        return List.of("Idempotency-Key");
+    }
+}
