@@ -15,6 +15,15 @@ wait_ready() { # http-port log-file: until /q/health/ready on the management por
   exit 1
 }
 
+start_service() { # jar work-dir port name [java options]: one JVM pinned to core 0, until ready
+  local jar=$1 work=$2 port=$3 name=$4; shift 4
+  taskset -c 0 java -Xms256m -Xmx512m -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 \
+    -Dquarkus.management.port="$(management_port "$port")" -Dquarkus.log.level=WARN \
+    "$@" -jar "$jar" >"$work/$name.log" 2>&1 &
+  echo $! >"$work/$name.pid"
+  wait_ready "$port" "$work/$name.log"
+}
+
 bearer() { # sub [roles]: "Bearer <token>" from the local key pair (stack/million token)
   echo "Bearer $("$ROOT/stack/million" token --sub "$1" ${2:+--roles "$2"} --ttl 2h 2>/dev/null)"
 }

@@ -37,12 +37,7 @@ fi
 [ -f "$JAR" ] || (cd "$ROOT" && ./mvnw -B -q -ntp -DskipTests install -pl services/catalog -am)
 
 start() { # port name [java options]
-  local port=$1 name=$2; shift 2
-  taskset -c 0 java -Xms256m -Xmx512m -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 \
-    -Dquarkus.management.port="$(management_port "$port")" -Dquarkus.log.level=WARN \
-    -Dmillion.catalog.product-cache.ttl=PT1H "$@" -jar "$JAR" >"$WORK/$name.log" 2>&1 &
-  echo $! >"$WORK/$name.pid"
-  wait_ready "$port" "$WORK/$name.log"
+  start_service "$JAR" "$WORK" "$1" "$2" -Dmillion.catalog.product-cache.ttl=PT1H "${@:3}"
 }
 start "$CATALOG_PORT" catalog
 start "$UNLIMITED_PORT" unlimited -Dmillion.ratelimit.enabled=false

@@ -26,12 +26,7 @@ trap 'kill $(cat "$WORK"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$WORK"'
 prepare_bench users
 
 start() { # port name [java options]
-  local port=$1 name=$2; shift 2
-  taskset -c 0 java -Xms256m -Xmx512m -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 \
-    -Dquarkus.management.port="$(management_port "$port")" -Dquarkus.log.level=WARN \
-    -Dmillion.sharding.database=users_perf -Dmillion.outbox.relay=false "$@" -jar "$JAR" >"$WORK/$name.log" 2>&1 &
-  echo $! >"$WORK/$name.pid"
-  wait_ready "$port" "$WORK/$name.log"
+  start_service "$JAR" "$WORK" "$1" "$2" -Dmillion.sharding.database=users_perf -Dmillion.outbox.relay=false "${@:3}"
 }
 psql_admin() { psql -X -q -tA -h 127.0.0.1 -p "${MILLION_PG_PORT:-5432}" -U postgres -d postgres -c "$1"; }
 for slot in 0 1 2 3; do
