@@ -6,7 +6,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import io.million.web.RouteOrder;
-import io.million.web.problem.Problem;
+import io.million.web.problem.ProblemException;
 import io.million.web.problem.ProblemMappers;
 import io.million.web.problem.UnstorableText;
 import io.vertx.ext.web.Router;
@@ -37,8 +37,6 @@ public class QueryInput {
                 break;
             }
         }
-        problems.send(ctx, new Problem("about:blank", "Bad Request", 400, "Invalid " + field + ": "
-                + UnstorableText.MESSAGE, null, java.util.List.of(new Problem.FieldError(field, UnstorableText.MESSAGE))),
-                Map.of());
+        problems.sendFailure(ctx, ProblemException.badInput(field, UnstorableText.MESSAGE));
     }
 }
