@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.million.sharding.ShardIds;
 import io.million.sharding.Shards;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -51,8 +52,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public final class EventConsumer<T> {
 
     private static final Logger LOG = Logger.getLogger(EventConsumer.class);
-    private static final String RECORD_PROCESSED = "insert into processed_events (consumer, event_id) "
-            + "select $1, unnest($2::uuid[]) on conflict do nothing returning event_id";
+    private static final String RECORD_PROCESSED = "insert into processed_events (consumer, event_id, bucket) "
+            + "select $1, unnest($2::uuid[]), unnest($3::smallint[]) on conflict do nothing returning event_id";
 
     private final EventHandler<T> handler;
     private final Shards shards;
@@ -276,8 +277,9 @@ public final class EventConsumer<T> {
 
     private Uni<Void> transaction(int shard, List<EventHandler.Routed<T>> group) {
         UUID[] ids = group.stream().map(routed -> routed.event().id()).toArray(UUID[]::new);
+        Short[] buckets = group.stream().map(routed -> (short) ShardIds.bucketOf(routed.key())).toArray(Short[]::new);
         return Shards.guard(shard, shards.pool(shard).withTransaction(tx -> tx.preparedQuery(RECORD_PROCESSED)
-                .execute(Tuple.of(handler.name(), ids))
+                .execute(Tuple.of(handler.name(), ids, buckets))
                 .chain(rows -> {
                     Set<UUID> fresh = new HashSet<>();
                     for (Row row : rows) {

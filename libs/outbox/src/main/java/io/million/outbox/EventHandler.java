@@ -48,7 +48,10 @@ public interface EventHandler<T> {
         throw new UnsupportedOperationException(name() + " applies no event alone");
     }
 
-    /** One event as it applies to one shard. */
-    record Routed<T>(InboundEvent event, int shard, T item) {
+    /**
+     * One event as it applies to one shard: {@code key} is the id of the entity it was routed by
+     * (its bucket is where the event's processed id is kept, so the id moves with the entity).
+     */
+    record Routed<T>(InboundEvent event, int shard, long key, T item) {
     }
 }

@@ -4,6 +4,7 @@ import java.util.UUID;
 
 import org.hibernate.reactive.mutiny.Mutiny;
 
+import io.million.sharding.ShardIds;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -15,12 +16,16 @@ public final class ProcessedEvents {
     private ProcessedEvents() {
     }
 
-    /** Records {@code eventId} for {@code consumer}; true the first time, false for a redelivery. */
-    public static Uni<Boolean> record(Mutiny.Session session, String consumer, UUID eventId) {
-        return session.createNativeQuery("insert into processed_events (consumer, event_id) values (:consumer, :id) "
-                + "on conflict do nothing")
+    /**
+     * Records {@code eventId} for {@code consumer} in the bucket of {@code key}, the entity whose
+     * shard applies it; true the first time, false for a redelivery.
+     */
+    public static Uni<Boolean> record(Mutiny.Session session, String consumer, UUID eventId, long key) {
+        return session.createNativeQuery("insert into processed_events (consumer, event_id, bucket) "
+                + "values (:consumer, :id, :bucket) on conflict do nothing")
                 .setParameter("consumer", consumer)
                 .setParameter("id", eventId)
+                .setParameter("bucket", (short) ShardIds.bucketOf(key))
                 .executeUpdate()
                 .map(inserted -> inserted == 1);
     }

@@ -6,12 +6,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import java.util.TreeMap;
+
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
 import io.million.web.problem.ProblemException;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -22,22 +27,34 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * Moves a range of buckets from the shard that owns it to another while the service keeps
  * serving: copy, fence, catch up, switch the map, clean up.
  * <ol>
- * <li><b>Copy</b> every row of the range to the target (upsert), while writes go on.</li>
- * <li><b>Fence</b> the range on the source: a trigger on every sharded table refuses writes to
+ * <li><b>Claim</b> the one move slot on the control row, over the map version this replica
+ * routes with ({@link ShardMapStore#claim}): a replica with a stale map is refused (409).</li>
+ * <li><b>Copy</b> the range's rows of every bucketed table to the target, while writes go on.</li>
+ * <li><b>Fence</b> the range on the source: a trigger on every bucketed table refuses writes to
  * fenced buckets (SQLSTATE {@value #FENCED_STATE}, a 503 with Retry-After for the client). The
  * fence is inserted under {@code LOCK TABLE ... IN SHARE MODE}, which waits for every write
  * already in flight, so none can commit unseen after the catch-up reads.</li>
- * <li><b>Catch up</b>: copy the range again and delete target rows the source no longer has.</li>
- * <li><b>Switch</b>: the live map ({@link ShardMapStore}) gives the range to the target; replicas
- * adopt it within {@code map-refresh}; a replica still on the old map hits the fence and its
- * client retries.</li>
+ * <li><b>Catch up</b>: copy the range again, replacing the target's copy.</li>
+ * <li><b>Switch</b>: the live map gives the range to the target, written only over the version
+ * the move was planned on; replicas adopt it within {@code map-refresh}; a replica still on the
+ * old map hits the fence and its client retries.</li>
  * <li><b>Clean up</b> after two refresh intervals: delete the range from the source, which keeps
- * the fence, so a straggler can never write there again.</li>
+ * the fence, so a straggler can never write there again; free the slot.</li>
  * </ol>
- * One move at a time across all replicas (a flag on the control row). Rows are copied in memory,
- * a range at a time: fine for ranges of up to some hundred thousand rows; larger moves should go
- * range by range. Admin-only: exposed as {@code POST /admin/shards/moves}, never through the
- * public entry point.
+ * <b>What moves</b>: every table of the schema with a {@code bucket} column (the rule of a sharded
+ * table: rows keyed by something that maps to a bucket carry it), found on the source when the
+ * move starts, so a table added later cannot be left behind ({@code processed_events} and
+ * {@code stock_holds} included). A table the target lacks refuses the move with a 409.
+ * <p>
+ * <b>Failures</b>: a failure before the switch lifts the fence and drops the target's copy; the
+ * move's progress is on the control row and its mover renews a lease there
+ * ({@code million.sharding.move-lease}). If the mover dies (a crash, a kill), another replica (or
+ * this one, restarted) takes the stale move over within the lease and finishes it: before the
+ * switch it rolls it back (fence lifted, copy dropped), after the switch it cleans the source up.
+ * <p>
+ * One move at a time across all replicas. Rows are copied in memory, a table at a time: fine for
+ * ranges of up to some hundred thousand rows; larger moves should go range by range. Admin-only:
+ * exposed as {@code POST /admin/shards/moves}, never through the public entry point.
  */
 @Singleton
 public class BucketMover {
@@ -46,7 +63,6 @@ public class BucketMover {
     /** SQLSTATE the fence raises; classified as "shard unavailable" (503, retry). */
     public static final String FENCED_STATE = "MIL01";
     private static final int FENCE_ATTEMPTS = 10;
-    /** The mover's own sessions pass the fence. */
     /** The mover's own transactions: past the fence, and not bound by the request path's statement_timeout. */
     private static final String BYPASS = "set local million.mover = 'on'; set local statement_timeout = 0";
     private static final String FENCE_FUNCTION = """
@@ -61,8 +77,18 @@ public class BucketMover {
               end if;
               return null;
             end $$""";
+    /** The tables with a bucket column, and the columns a copy writes (generated ones are computed). */
+    private static final String BUCKETED_TABLES = """
+            select c.table_name::text, c.column_name::text, c.is_generated = 'NEVER'
+            from information_schema.columns c
+            join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+            where c.table_schema = current_schema() and t.table_type = 'BASE TABLE'
+              and c.table_name in (select table_name from information_schema.columns
+                                   where table_schema = current_schema() and column_name = 'bucket')
+            order by c.table_name, c.ordinal_position""";
 
-    record Table(String name, String key) {
+    /** A bucketed table and the columns a copy writes. */
+    record Table(String name, List<String> columns) {
     }
 
     /** What a move did: the new map, and rows copied per table in the final catch-up. */
@@ -73,24 +99,27 @@ public class BucketMover {
     private final Shards shards;
     private final ShardMapStore maps;
     private final ShardingConfig config;
-    private final List<Table> tables = new ArrayList<>();
+    private final Vertx vertx;
 
-    public BucketMover(Shards shards, ShardMapStore maps, ShardingConfig config) {
+    public BucketMover(Shards shards, ShardMapStore maps, ShardingConfig config, Vertx vertx) {
         this.shards = shards;
         this.maps = maps;
         this.config = config;
-        for (String table : config.tables()) {
-            String[] parts = table.split(":");
-            if (parts.length != 2 || !parts[0].matches("[a-z_][a-z0-9_]*") || !parts[1].matches("[a-z_][a-z0-9_]*")) {
-                throw new IllegalStateException("million.sharding.tables entries are table:primary-key, not " + table);
-            }
-            tables.add(new Table(parts[0], parts[1]));
-        }
+        this.vertx = vertx;
+    }
+
+    /** Every replica looks for a move whose mover died, twice per lease. */
+    void onStart(@Observes StartupEvent event) {
+        long every = Math.max(500, config.moveLease().toMillis() / 2);
+        vertx.setPeriodic(every, every, id -> recoverStale().subscribe().with(
+                ignored -> { },
+                failure -> LOG.debugf("looking for a stale bucket move failed: %s", failure.toString())));
     }
 
     public Uni<Result> move(int from, int to, int target) {
         long started = System.nanoTime();
         ShardMap current = shards.map();
+        long version = shards.mapVersion();
         if (from < 0 || to >= Buckets.COUNT || from > to) {
             throw ProblemException.badInput("from", "must be a bucket range within 0.." + (Buckets.COUNT - 1));
         }
@@ -106,52 +135,108 @@ public class BucketMover {
         if (source == target) {
             throw ProblemException.badInput("target", "buckets " + from + ".." + to + " are on shard " + target);
         }
-        if (tables.isEmpty()) {
-            throw ProblemException.conflict("million.sharding.tables names no table to move");
-        }
         ShardMap next = current.withRange(from, to, target, shards.count());
-        Pool src = ShardMigrations.pool(source);
-        Pool dst = ShardMigrations.pool(target);
-        Pool control = ShardMigrations.pool(ShardMapStore.CONTROL_SHARD);
+        ShardMapStore.Move move = new ShardMapStore.Move(from, to, source, target, version,
+                ShardMapStore.Move.COPYING);
         Map<String, Integer> rows = new LinkedHashMap<>();
-        LOG.infof("moving buckets %d..%d from shard %d to shard %d", from, to, source, target);
-        Uni<Void> beforeSwitch = claim(control)
-                .chain(() -> installFence(src))
-                .chain(() -> installFence(dst))
-                .chain(() -> copyAll(src, dst, from, to, false, rows))
-                .chain(() -> fence(src, from, to))
-                .chain(() -> copyAll(src, dst, from, to, true, rows))
-                .chain(() -> unfence(dst, from, to))
-                .onFailure().call(failure -> unfence(src, from, to).onFailure().recoverWithNull()
-                        .chain(() -> release(control)).onFailure().recoverWithNull());
-        return beforeSwitch
-                .chain(() -> control.preparedQuery("update million_shard_map set spec = $1, version = version + 1, "
-                        + "moving = false where id = 1 returning version").execute(Tuple.of(next.spec())))
-                .call(maps::refresh)
-                .call(() -> Uni.createFrom().voidItem().onItem().delayIt().by(config.mapRefresh().multipliedBy(2)))
-                .call(() -> cleanup(src, from, to))
-                .map(updated -> {
-                    long version = updated.iterator().next().getLong(0);
-                    LOG.infof("moved buckets %d..%d to shard %d: map version %d", from, to, target, version);
-                    return new Result(next.spec(), version, source, target, rows,
+        LOG.infof("moving buckets %d..%d from shard %d to shard %d (map version %d)", from, to, source, target,
+                version);
+        return maps.claim(move)
+                .chain(() -> beating(move, run(move, next, rows)))
+                .map(switched -> {
+                    LOG.infof("moved buckets %d..%d to shard %d: map version %d", from, to, target, switched);
+                    return new Result(next.spec(), switched, source, target, rows,
                             Duration.ofNanos(System.nanoTime() - started).toMillis());
                 });
     }
 
-    private static Uni<Void> claim(Pool control) {
-        return control.query("update million_shard_map set moving = true where id = 1 and not moving").execute()
-                .invoke(updated -> {
-                    if (updated.rowCount() == 0) {
-                        throw ProblemException.conflict("A bucket move is already running");
-                    }
-                }).replaceWithVoid();
+    private Uni<Long> run(ShardMapStore.Move move, ShardMap next, Map<String, Integer> rows) {
+        Pool src = ShardMigrations.pool(move.source());
+        Pool dst = ShardMigrations.pool(move.target());
+        int from = move.from();
+        int to = move.to();
+        return tables(src).chain(tables -> tables(dst).invoke(onTarget -> {
+            for (Table table : tables) {
+                if (onTarget.stream().noneMatch(other -> other.name().equals(table.name()))) {
+                    throw ProblemException.conflict("shard " + move.target() + " has no table " + table.name()
+                            + " (not migrated?): its rows could not move");
+                }
+            }
+        }).replaceWith(tables))
+                .onFailure().call(() -> maps.finish(move))
+                .call(tables -> installFence(src, tables)
+                        .chain(() -> installFence(dst, tables))
+                        .chain(() -> copyAll(src, dst, tables, from, to, rows))
+                        .chain(() -> fence(src, tables, from, to))
+                        .chain(() -> copyAll(src, dst, tables, from, to, rows))
+                        .chain(() -> unfence(dst, from, to))
+                        .onFailure().call(failure -> rollBack(move, tables)))
+                .chain(tables -> maps.switchTo(move, next)
+                        // Not known whether the switch committed: the lease runs out and a takeover decides.
+                        .onFailure().invoke(failure -> LOG.warnf("switching the map for buckets %d..%d failed; "
+                                + "the move is finished by its takeover after million.sharding.move-lease: %s",
+                                from, to, failure.toString()))
+                        .call(maps::refresh)
+                        .call(() -> Uni.createFrom().voidItem().onItem().delayIt()
+                                .by(config.mapRefresh().multipliedBy(2)))
+                        .call(() -> cleanup(src, tables, from, to))
+                        .call(() -> maps.finish(move)));
     }
 
-    private static Uni<Void> release(Pool control) {
-        return control.query("update million_shard_map set moving = false where id = 1").execute().replaceWithVoid();
+    /** Runs {@code work} while renewing the move's lease. */
+    private <T> Uni<T> beating(ShardMapStore.Move move, Uni<T> work) {
+        long every = Math.max(100, config.moveLease().toMillis() / 3);
+        return Uni.createFrom().deferred(() -> {
+            long timer = vertx.setPeriodic(every, every, id -> maps.beat(move).subscribe().with(
+                    ignored -> { }, failure -> LOG.debugf("bucket move lease not renewed: %s", failure.toString())));
+            return work.onTermination().invoke(() -> vertx.cancelTimer(timer));
+        });
     }
 
-    private Uni<Void> installFence(Pool pool) {
+    /**
+     * Takes over a move whose mover died and finishes it: rolled back before the switch, cleaned
+     * up after it. One replica wins the takeover; completes with whether it found one.
+     */
+    public Uni<Boolean> recoverStale() {
+        return maps.takeOverStale(config.moveLease()).chain(move -> move == null ? Uni.createFrom().item(false)
+                : beating(move, tables(ShardMigrations.pool(move.source())).chain(tables -> {
+                    LOG.warnf("taking over the stale move of buckets %d..%d from shard %d to %d (%s)", move.from(),
+                            move.to(), move.source(), move.target(), move.phase());
+                    // After the switch the target owns the range: writable there (as the mover left it), gone here.
+                    return ShardMapStore.Move.SWITCHED.equals(move.phase())
+                            ? unfence(ShardMigrations.pool(move.target()), move.from(), move.to())
+                                    .chain(() -> cleanup(ShardMigrations.pool(move.source()), tables, move.from(),
+                                            move.to()))
+                                    .chain(() -> maps.finish(move))
+                            : rollBack(move, tables);
+                })).invoke(() -> LOG.infof("the stale move of buckets %d..%d is %s", move.from(), move.to(),
+                        ShardMapStore.Move.SWITCHED.equals(move.phase()) ? "finished" : "rolled back"))
+                        .replaceWith(true));
+    }
+
+    /** Before the switch: the source serves the range again, the target's copy goes, the slot is free. */
+    private Uni<Void> rollBack(ShardMapStore.Move move, List<Table> tables) {
+        return unfence(ShardMigrations.pool(move.source()), move.from(), move.to())
+                .chain(() -> deleteRange(ShardMigrations.pool(move.target()), tables, move.from(), move.to()))
+                .chain(() -> maps.finish(move));
+    }
+
+    /** The bucketed tables of a shard, in name order (sharded tables have no foreign keys between them). */
+    private static Uni<List<Table>> tables(Pool pool) {
+        return pool.query(BUCKETED_TABLES).execute().map(rows -> {
+            Map<String, List<String>> columns = new TreeMap<>();
+            for (Row row : rows) {
+                List<String> written = columns.computeIfAbsent(row.getString(0), name -> new ArrayList<>());
+                if (row.getBoolean(2)) {
+                    written.add(row.getString(1));
+                }
+            }
+            return columns.entrySet().stream().map(entry -> new Table(entry.getKey(), List.copyOf(entry.getValue())))
+                    .toList();
+        });
+    }
+
+    private static Uni<Void> installFence(Pool pool, List<Table> tables) {
         return pool.withTransaction(connection -> {
             Uni<?> chain = connection.query("create table if not exists million_fenced_buckets "
                     + "(lo smallint not null, hi smallint not null)").execute()
@@ -174,7 +259,7 @@ public class BucketMover {
      * side: a writer's client gets a 503 and retries); the mover waits at most 2 s per attempt and
      * tries again.
      */
-    private Uni<Void> fence(Pool src, int from, int to) {
+    private static Uni<Void> fence(Pool src, List<Table> tables, int from, int to) {
         String names = String.join(", ", tables.stream().map(Table::name).toList());
         return src.withTransaction(connection -> connection.query("set local lock_timeout = '2s'").execute()
                 .chain(() -> connection.query("lock table " + names + " in share mode").execute())
@@ -187,8 +272,10 @@ public class BucketMover {
 
     /** Removes {@code from..to} from a shard's fenced ranges, splitting a range that covers more. */
     private static Uni<Void> unfence(Pool pool, int from, int to) {
-        return pool.withTransaction(connection -> connection.query("select lo, hi from million_fenced_buckets")
-                .execute().chain(rows -> {
+        return pool.withTransaction(connection -> connection.query("create table if not exists million_fenced_buckets "
+                + "(lo smallint not null, hi smallint not null)").execute()
+                .chain(() -> connection.query("select lo, hi from million_fenced_buckets").execute())
+                .chain(rows -> {
                     List<Tuple> kept = new ArrayList<>();
                     for (Row row : rows) {
                         int lo = row.getShort(0);
@@ -208,64 +295,56 @@ public class BucketMover {
                 }));
     }
 
-    private Uni<Void> copyAll(Pool src, Pool dst, int from, int to, boolean prune, Map<String, Integer> rows) {
+    private static Uni<Void> copyAll(Pool src, Pool dst, List<Table> tables, int from, int to,
+            Map<String, Integer> rows) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Table table : tables) {
-            chain = chain.chain(() -> copy(src, dst, table, from, to, prune))
+            chain = chain.chain(() -> copy(src, dst, table, from, to))
                     .invoke(count -> rows.put(table.name(), count)).replaceWithVoid();
         }
         return chain;
     }
 
-    /** Upserts the range's rows into the target; with {@code prune}, deletes target rows the source lacks. */
-    private static Uni<Integer> copy(Pool src, Pool dst, Table table, int from, int to, boolean prune) {
+    /**
+     * Replaces the target's rows of the range with the source's, in one target transaction. The
+     * target does not own the range yet, so nobody reads or writes them there meanwhile.
+     */
+    private static Uni<Integer> copy(Pool src, Pool dst, Table table, int from, int to) {
+        String columns = String.join(", ", table.columns());
         return src.withTransaction(read -> read.query("set local statement_timeout = 0").execute()
-                .chain(() -> read.preparedQuery("select * from " + table.name() + " where bucket between $1 and $2")
-                        .execute(Tuple.of((short) from, (short) to))))
+                .chain(() -> read.preparedQuery("select " + columns + " from " + table.name()
+                        + " where bucket between $1 and $2").execute(Tuple.of((short) from, (short) to))))
                 .chain(found -> dst.withTransaction(connection -> connection.query(BYPASS).execute()
-                        .chain(() -> upsert(connection, table, found))
-                        .chain(() -> prune ? prune(connection, table, found, from, to) : Uni.createFrom().voidItem())
+                        .chain(() -> connection.preparedQuery("delete from " + table.name()
+                                + " where bucket between $1 and $2").execute(Tuple.of((short) from, (short) to)))
+                        .chain(() -> insert(connection, table, found))
                         .replaceWith(found.rowCount())));
     }
 
-    private static Uni<Void> upsert(SqlConnection connection, Table table, RowSet<Row> found) {
+    private static Uni<Void> insert(SqlConnection connection, Table table, RowSet<Row> found) {
         if (found.rowCount() == 0) {
             return Uni.createFrom().voidItem();
         }
-        List<String> columns = found.columnsNames().stream().filter(column -> !column.equals("bucket")).toList();
         StringBuilder sql = new StringBuilder("insert into ").append(table.name()).append(" (")
-                .append(String.join(", ", columns)).append(") values (");
-        for (int i = 1; i <= columns.size(); i++) {
+                .append(String.join(", ", table.columns())).append(") values (");
+        for (int i = 1; i <= table.columns().size(); i++) {
             sql.append(i > 1 ? ", " : "").append('$').append(i);
         }
-        sql.append(") on conflict (").append(table.key()).append(") do update set ");
-        sql.append(String.join(", ", columns.stream().map(column -> column + " = excluded." + column).toList()));
-        List<Tuple> batch = new ArrayList<>();
+        sql.append(')');
+        List<Tuple> batch = new ArrayList<>(found.rowCount());
         for (Row row : found) {
             Tuple values = Tuple.tuple();
-            for (String column : columns) {
-                values.addValue(row.getValue(column));
+            for (int i = 0; i < table.columns().size(); i++) {
+                values.addValue(row.getValue(i));
             }
             batch.add(values);
         }
         return connection.preparedQuery(sql.toString()).executeBatch(batch).replaceWithVoid();
     }
 
-    private static Uni<Void> prune(SqlConnection connection, Table table, RowSet<Row> found, int from, int to) {
-        List<Object> keys = new ArrayList<>();
-        for (Row row : found) {
-            keys.add(row.getValue(table.key()));
-        }
-        Object array = !keys.isEmpty() && keys.get(0) instanceof Long ? keys.toArray(new Long[0])
-                : keys.stream().map(String::valueOf).toArray(String[]::new);
-        String cast = array instanceof Long[] ? "bigint[]" : "text[]";
-        return connection.preparedQuery("delete from " + table.name() + " where bucket between $1 and $2 and not ("
-                + table.key() + " = any($3::" + cast + "))")
-                .execute(Tuple.of((short) from, (short) to, array)).replaceWithVoid();
-    }
-
-    private Uni<Void> cleanup(Pool src, int from, int to) {
-        return src.withTransaction(connection -> {
+    /** Deletes the range's rows of every bucketed table, past the fence. */
+    private static Uni<Void> deleteRange(Pool pool, List<Table> tables, int from, int to) {
+        return pool.withTransaction(connection -> {
             Uni<?> chain = connection.query(BYPASS).execute();
             for (Table table : tables) {
                 chain = chain.chain(() -> connection.preparedQuery("delete from " + table.name()
@@ -273,5 +352,10 @@ public class BucketMover {
             }
             return chain.replaceWithVoid();
         });
+    }
+
+    /** After the switch: the source drops the range and keeps its fence. */
+    private static Uni<Void> cleanup(Pool src, List<Table> tables, int from, int to) {
+        return deleteRange(src, tables, from, to);
     }
 }

@@ -53,10 +53,11 @@ public interface ShardingConfig {
     String idleInTransactionTimeout();
 
     /**
-     * The sharded tables as {@code table:primary-key}, each with a {@code bucket} column: what the
-     * bucket mover copies from one shard to another.
+     * How long a bucket move's mover may show no sign of life (it renews this lease on the control
+     * row every third of it) before another replica takes the move over and finishes it.
      */
-    java.util.List<String> tables();
+    @WithDefault("PT30S")
+    java.time.Duration moveLease();
 
     /** How often each replica re-reads the live shard map (changed by a bucket move). */
     @WithDefault("PT1S")

@@ -18,8 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
+import io.million.sharding.BucketMover;
 import io.million.sharding.Buckets;
 import io.million.sharding.ShardMap;
+import io.million.sharding.ShardMapStore;
+import io.million.sharding.Shards;
 import io.million.testing.Postgres;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -28,10 +31,23 @@ import io.restassured.response.Response;
 /**
  * Moves buckets 0..255 from shard 0 to shard 1 and back while writers create and rename users in
  * that range, then checks every acknowledged write: each user exists exactly once, on the shard
- * the map names, with its last acknowledged name.
+ * the map names, with its last acknowledged name, its email still taken, and the rows of every
+ * bucketed table (a processed event id) moved with it. Then leaves a move as a crashed mover would
+ * (before and after the map switch) and checks that the takeover finishes it, and that a move
+ * planned over a stale map version is refused.
  */
 @QuarkusTest
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class BucketMoveTest {
+
+    @jakarta.inject.Inject
+    ShardMapStore maps;
+
+    @jakarta.inject.Inject
+    BucketMover mover;
+
+    @jakarta.inject.Inject
+    Shards shards;
 
     final String shardsAdmin = io.million.testing.Management.url("/admin/shards");
 
@@ -57,17 +73,26 @@ class BucketMoveTest {
     private final AtomicInteger retried503 = new AtomicInteger();
 
     @Test
+    @org.junit.jupiter.api.Order(1)
     void movingARangeUnderWritesLosesAndDuplicatesNothing() throws Exception {
         assertEquals(EVEN, given().get(shardsAdmin).then().statusCode(200).extract().path("map"),
                 "starts from the default map");
         for (int i = 0; i < 30; i++) {
             createInRange("before");
         }
+        // A consumer's memory of an event, kept in the bucket of the entity it changed: it must travel.
+        String event = UUID.randomUUID().toString();
+        Postgres.sql("users_test_0", "insert into processed_events (consumer, event_id, bucket) values "
+                + "('bucket-move-test', '" + event + "', " + (FROM + 7) + ")");
         try {
             moveUnderLoad(1, "0-255:1,256-1023:0,1024-2047:1,2048-3071:2,3072-4095:3");
             verify(1, 0);
+            assertEquals("1", processed(1, event), "the processed event id moved with its bucket");
+            assertEquals("0", processed(0, event), "and left the source");
             moveUnderLoad(0, EVEN);
             verify(0, 1);
+            assertEquals("1", processed(0, event), "and moved back");
+            assertEquals("0", processed(1, event));
         } finally {
             String map = given().get(shardsAdmin).then().extract().path("map");
             if (!EVEN.equals(map)) {
@@ -80,7 +105,124 @@ class BucketMoveTest {
                 acknowledged.size(), retried503.get());
     }
 
+    private static String processed(int shard, String event) {
+        return Postgres.sql("users_test_" + shard, "select count(*) from processed_events where event_id = '"
+                + event + "'");
+    }
+
+    /** The state a mover leaves when it dies after the fence, before the switch: rolled back by a takeover. */
     @Test
+    @org.junit.jupiter.api.Order(2)
+    void aMoveWhoseMoverDiedBeforeTheSwitchIsRolledBack() {
+        assertEquals(EVEN, shards.map().spec());
+        String id = createdInRange();
+        ShardMapStore.Move move = new ShardMapStore.Move(FROM, TO, 0, 1, shards.mapVersion(),
+                ShardMapStore.Move.COPYING);
+        crash(move, id);
+        given().contentType("application/merge-patch+json").body(Map.of("name", "fenced")).patch("/v1/users/" + id)
+                .then().statusCode(503); // the crashed move's fence holds the range
+        leaseRanOut();
+
+        takeOver();
+
+        assertEquals(EVEN, shards.map().spec(), "the map did not change");
+        assertEquals("f", Postgres.sql("users_test_0", "select moving from million_shard_map"), "the slot is free");
+        assertEquals("0", Postgres.sql("users_test_1", "select count(*) from users where bucket between "
+                + FROM + " and " + TO), "the target's copy is gone");
+        given().contentType("application/merge-patch+json").body(Map.of("name", "writable again"))
+                .patch("/v1/users/" + id).then().statusCode(200); // the fence is lifted
+        assertTrue(!mover.recoverStale().await().atMost(java.time.Duration.ofSeconds(30)), "nothing left to take over");
+    }
+
+    /** The state a mover leaves when it dies after the switch, before the clean-up: finished by a takeover. */
+    @Test
+    @org.junit.jupiter.api.Order(3)
+    void aMoveWhoseMoverDiedAfterTheSwitchIsFinished() {
+        String id = createdInRange();
+        ShardMapStore.Move move = new ShardMapStore.Move(FROM, TO, 0, 1, shards.mapVersion(),
+                ShardMapStore.Move.COPYING);
+        String moved = "0-255:1,256-1023:0,1024-2047:1,2048-3071:2,3072-4095:3";
+        try {
+            crash(move, id);
+            long switched = maps.switchTo(move, ShardMap.parse(moved, 4)).await().atMost(java.time.Duration.ofSeconds(10));
+            assertEquals(move.version() + 1, switched);
+            leaseRanOut();
+
+            takeOver();
+
+            assertEquals("f", Postgres.sql("users_test_0", "select moving from million_shard_map"), "the slot is free");
+            assertEquals("0", Postgres.sql("users_test_0", "select count(*) from users where bucket between "
+                    + FROM + " and " + TO), "the source is cleaned up");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> moved.equals(shards.map().spec()));
+            given().get("/v1/users/" + id).then().statusCode(200); // served by the target
+            given().contentType("application/merge-patch+json").body(Map.of("name", "on the target"))
+                    .patch("/v1/users/" + id).then().statusCode(200);
+        } finally {
+            given().contentType(ContentType.JSON).body(Map.of("from", FROM, "to", TO, "target", 0)).post(shardMoves)
+                    .then().statusCode(200); // back to the default map: the slot is usable again
+        }
+        given().get("/v1/users/" + id).then().statusCode(200).body("name", org.hamcrest.Matchers.equalTo("on the target"));
+    }
+
+    /** A replica whose map is older than the stored one cannot claim a move, nor switch over a newer map. */
+    @Test
+    @org.junit.jupiter.api.Order(4)
+    void aMovePlannedOverAStaleMapIsRefused() {
+        long version = shards.mapVersion();
+        ShardMapStore.Move stale = new ShardMapStore.Move(FROM, TO, 0, 1, version - 1, ShardMapStore.Move.COPYING);
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(io.million.web.problem.ProblemException.class,
+                () -> maps.claim(stale).await().atMost(java.time.Duration.ofSeconds(10)));
+        assertTrue(refused.getMessage() == null || !refused.getMessage().contains("already running"),
+                "refused for the version: " + refused.getMessage());
+        assertEquals("f", Postgres.sql("users_test_0", "select moving from million_shard_map"), "nothing claimed");
+        org.junit.jupiter.api.Assertions.assertThrows(io.million.web.problem.ProblemException.class,
+                () -> maps.switchTo(stale, ShardMap.parse("0-4095:1", 4)).await().atMost(java.time.Duration.ofSeconds(10)));
+        assertEquals(Long.toString(version), Postgres.sql("users_test_0", "select version from million_shard_map"),
+                "the stored map is untouched");
+        assertEquals(EVEN, Postgres.sql("users_test_0", "select spec from million_shard_map"));
+    }
+
+    /**
+     * Leaves {@code move} as its mover would have if it died right after fencing: the slot claimed,
+     * the source fenced, the user's rows copied to the target. {@link #leaseRanOut} then makes it stale.
+     */
+    private void crash(ShardMapStore.Move move, String id) {
+        assertTrue(Integer.parseInt(Postgres.sql("users_test_0", "select count(*) from pg_trigger "
+                + "where tgname = 'million_fence'")) > 0, "an earlier move installed the fence triggers");
+        maps.claim(move).await().atMost(java.time.Duration.ofSeconds(10));
+        String user = Postgres.sql("users_test_0", "select format('(%s, %L, %L, %L, %L, %s)', id, email, name, "
+                + "created_at, updated_at, version) from users where id = " + id);
+        // Past the target's fence (left by the move back to shard 0), as the mover's copy does.
+        Postgres.sql("users_test_1", "set million.mover = 'on'; insert into users (id, email, name, created_at, "
+                + "updated_at, version) values " + user);
+        Postgres.sql("users_test_0", "insert into million_fenced_buckets (lo, hi) values (" + move.from() + ", "
+                + move.to() + ")");
+    }
+
+    private static void leaseRanOut() {
+        Postgres.sql("users_test_0", "update million_shard_map set move_beat = now() - interval '1 hour'");
+    }
+
+    /**
+     * Takes the stale move over, as every replica does on its own every half lease: whichever
+     * attempt wins (this one or the replica's timer), the slot ends free.
+     */
+    private void takeOver() {
+        mover.recoverStale().await().atMost(java.time.Duration.ofSeconds(30));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> "f".equals(Postgres.sql("users_test_0", "select moving from million_shard_map")));
+    }
+
+    private String createdInRange() {
+        Response created = given().contentType(ContentType.JSON).body(Map.of("email", emailInRange(), "name", "crash"))
+                .post("/v1/users");
+        assertEquals(201, created.statusCode(), created.asString());
+        return created.path("id");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(5)
     void badMovesAreRefusedWithProblems() {
         given().contentType(ContentType.JSON).body(Map.of("from", 0, "to", 255, "target", 0))
                 .post(shardMoves).then().statusCode(400).body("errors[0].field", org.hamcrest.Matchers.equalTo("target"));
@@ -183,6 +325,9 @@ class BucketMoveTest {
                         "select count(*) from users where id in (" + ids + ")"), "no copy left on shard " + shard);
             }
         }
+        String anyId = acknowledged.keySet().iterator().next();
+        given().contentType(ContentType.JSON).body(Map.of("email", emails.get(anyId), "name", "again"))
+                .post("/v1/users").then().statusCode(409); // the email is still taken: its row moved
         List<Long> listed = io.million.testing.PageWalker.ids("/v1/users", Map.of(), 100);
         assertEquals(listed.stream().distinct().count(), listed.size(), "listing has no duplicates");
         assertTrue(listed.containsAll(acknowledged.keySet().stream().map(Long::valueOf).toList()));

@@ -59,10 +59,11 @@ public class StockSaga implements EventHandler<StockReservations.Step> {
                 reservations.orderIdOf(order); // a PoisonEvent when it names no order
                 if (!reservations.singleShard(order)) {
                     // Alone: the cross-shard saga (or the refusal of an impossible line), see applyAlone.
-                    yield List.of(new Routed<>(event, -1, new AloneReserve(order)));
+                    yield List.of(new Routed<>(event, -1, 0, new AloneReserve(order)));
                 }
                 int shard = reservations.shardsOf(order).first();
-                yield List.of(new Routed<>(event, shard, reservations.reserveStep(order, event.traceparent())));
+                yield List.of(new Routed<>(event, shard, reservations.productsOn(order, shard).get(0),
+                        reservations.reserveStep(order, event.traceparent())));
             }
             case "order.rejected", "order.confirmed" -> {
                 OrderEvent order = readOrder(event);
@@ -72,7 +73,7 @@ public class StockSaga implements EventHandler<StockReservations.Step> {
                     List<Long> products = reservations.productsOn(order, shard);
                     StockReservations.Step step = rejected ? new StockReservations.Release(orderId, products)
                             : new StockReservations.Clear(orderId, products);
-                    return new Routed<>(event, shard, step);
+                    return new Routed<>(event, shard, products.get(0), step);
                 }).toList();
             }
             default -> List.of();

@@ -77,7 +77,7 @@ public class StockReservations {
             long productId = ShardIds.parse(line.productId());
             if (productId <= 0 || line.quantity() < 1) {
                 // No such product can exist: refuse without holding anything.
-                return answer(shards.shardOfId(orderId), eventId, order.orderId(),
+                return answer(shards.shardOfId(orderId), orderId, eventId, order.orderId(),
                         new Refused(UNKNOWN_PRODUCT, Math.max(productId, 0)));
             }
             first = first == null ? productId : first;
@@ -88,18 +88,19 @@ public class StockReservations {
                 .computeIfAbsent(shards.shardOfId(productId), shard -> new ArrayList<>())
                 .add(new Line(productId, quantity)));
         int home = shards.shardOfId(first);
+        long homeKey = first;
         List<Line> homeLines = byShard.remove(home);
         if (byShard.isEmpty()) {
-            return holdAtHome(home, eventId, order.orderId(), orderId, homeLines, List.of());
+            return holdAtHome(home, first, eventId, order.orderId(), orderId, homeLines, List.of());
         }
         return shards.inSession(home, session -> ProcessedEvents.seen(session, CONSUMER, eventId))
                 .chain(seen -> seen ? Uni.createFrom().voidItem()
                         : holdElsewhere(orderId, new ArrayList<>(byShard.entrySet()), 0)
                                 .chain(refused -> refused == null
-                                        ? holdAtHome(home, eventId, order.orderId(), orderId, homeLines,
+                                        ? holdAtHome(home, homeKey, eventId, order.orderId(), orderId, homeLines,
                                                 byShard.keySet())
                                         : releaseElsewhere(orderId, byShard.keySet())
-                                                .chain(() -> answer(home, eventId, order.orderId(), refused))));
+                                                .chain(() -> answer(home, homeKey, eventId, order.orderId(), refused))));
     }
 
     /** The products of an order's lines on {@code shard}, valid ids only. */
@@ -277,19 +278,19 @@ public class StockReservations {
     }
 
     /** The home shard's step; a refusal there releases what {@code others} hold. */
-    private Uni<Void> holdAtHome(int home, UUID eventId, String orderKey, long orderId, List<Line> lines,
-            Iterable<Integer> others) {
-        return outbox.inTransaction(home, session -> ProcessedEvents.record(session, CONSUMER, eventId)
+    private Uni<Void> holdAtHome(int home, long homeKey, UUID eventId, String orderKey, long orderId,
+            List<Line> lines, Iterable<Integer> others) {
+        return outbox.inTransaction(home, session -> ProcessedEvents.record(session, CONSUMER, eventId, homeKey)
                 .chain(first -> !first ? Uni.createFrom().voidItem()
                         : hold(session, orderId, lines, 0).chain(() -> events.reserved(session, orderKey))))
                 .onFailure(Refused.class)
                 .recoverWithUni(refused -> releaseElsewhere(orderId, others)
-                        .chain(() -> answer(home, eventId, orderKey, (Refused) refused)));
+                        .chain(() -> answer(home, homeKey, eventId, orderKey, (Refused) refused)));
     }
 
     /** Records the event as processed with a stock.rejected answer, unless it was processed already. */
-    private Uni<Void> answer(int home, UUID eventId, String orderKey, Refused refused) {
-        return outbox.inTransaction(home, session -> ProcessedEvents.record(session, CONSUMER, eventId)
+    private Uni<Void> answer(int home, long homeKey, UUID eventId, String orderKey, Refused refused) {
+        return outbox.inTransaction(home, session -> ProcessedEvents.record(session, CONSUMER, eventId, homeKey)
                 .chain(first -> !first ? Uni.createFrom().voidItem()
                         : events.rejected(session, orderKey, refused.reason, Long.toString(refused.productId))));
     }

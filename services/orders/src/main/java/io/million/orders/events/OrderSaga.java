@@ -106,7 +106,7 @@ public class OrderSaga implements EventHandler<OrderSaga.Answer> {
             }
             default -> null;
         };
-        return answer == null ? List.of() : List.of(new Routed<>(event, shards.shardOfId(answer.orderId()), answer));
+        return answer == null ? List.of() : List.of(new Routed<>(event, shards.shardOfId(answer.orderId()), answer.orderId(), answer));
     }
 
     @Override

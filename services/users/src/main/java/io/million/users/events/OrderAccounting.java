@@ -83,8 +83,9 @@ public class OrderAccounting implements EventHandler<OrderAccounting.Step> {
             case "order.placed" -> {
                 OrderEvent order = read(event);
                 long userId = Math.max(ShardIds.parse(order.userId()), 0);
-                int shard = shards.shardOfId(userId > 0 ? userId : ShardIds.parse(order.orderId()));
-                yield List.of(new Routed<>(event, shard, new Check(order.orderId(), order.userId(), userId)));
+                long key = userId > 0 ? userId : ShardIds.parse(order.orderId());
+                int shard = shards.shardOfId(key);
+                yield List.of(new Routed<>(event, shard, key, new Check(order.orderId(), order.userId(), userId)));
             }
             case "order.confirmed" -> {
                 OrderEvent order = read(event);
@@ -92,7 +93,7 @@ public class OrderAccounting implements EventHandler<OrderAccounting.Step> {
                 if (userId <= 0) {
                     throw new PoisonEvent("order.confirmed " + event.id() + " names no user id: " + order.userId());
                 }
-                yield List.of(new Routed<>(event, shards.shardOfId(userId), new Count(userId)));
+                yield List.of(new Routed<>(event, shards.shardOfId(userId), userId, new Count(userId)));
             }
             default -> List.of();
         };
