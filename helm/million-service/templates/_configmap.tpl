@@ -50,10 +50,26 @@ data:
   {{- with .Values.postgres.bucketMap }}
   MILLION_SHARDING_MAP: {{ . | quote }}
   {{- end }}
+  {{- /* A shard's streaming replica (replicaUrl) is slot <shard count> + <shard>: its stale-tolerant reads go there. */}}
+  {{- $replicas := dict }}
+  {{- range $n, $shard := $shards }}
+  {{- if $shard.replicaUrl }}
+  {{- if gt (add (len $shards) $n) 15 }}
+  {{- fail (printf "postgres.shards[%d].replicaUrl: a replica needs slot %d, beyond the 16 slots of the build (at most 8 shards with replicas)" $n (add (len $shards) $n)) }}
+  {{- end }}
+  {{- $_ := set $replicas (toString (add (len $shards) $n)) $shard.replicaUrl }}
+  MILLION_SHARDING_REPLICA_{{ $n }}: {{ add (len $shards) $n | quote }}
+  {{- end }}
+  {{- end }}
+  {{- if $replicas }}
+  MILLION_SHARDING_REPLICA_MAX_LAG: {{ .Values.postgres.replicaMaxLag | default "PT2S" | quote }}
+  {{- end }}
   {{- range $n := until 16 }}
-  {{- $active := lt $n (len $shards) }}
-  {{- if $active }}
+  {{- $active := or (lt $n (len $shards)) (hasKey $replicas (toString $n)) }}
+  {{- if lt $n (len $shards) }}
   QUARKUS_DATASOURCE__SHARD{{ $n }}__REACTIVE_URL: {{ (index $shards $n).url | quote }}
+  {{- else if $active }}
+  QUARKUS_DATASOURCE__SHARD{{ $n }}__REACTIVE_URL: {{ get $replicas (toString $n) | quote }}
   {{- end }}
   QUARKUS_DATASOURCE__SHARD{{ $n }}__ACTIVE: {{ $active | quote }}
   QUARKUS_HIBERNATE_ORM__SHARD{{ $n }}__ACTIVE: {{ $active | quote }}

@@ -97,10 +97,16 @@ spec:
             {{- end }}
             {{- $pg := .Values.postgres.passwordSecret }}
             {{- if $pg.name }}
-            {{- range $n := until (len .Values.postgres.shards) }}
+            {{- $count := len .Values.postgres.shards }}
+            {{- range $n, $shard := .Values.postgres.shards }}
             - name: QUARKUS_DATASOURCE__SHARD{{ $n }}__PASSWORD
               valueFrom:
                 secretKeyRef: {name: {{ $pg.name | quote }}, key: {{ $pg.key | quote }}}
+            {{- if $shard.replicaUrl }}
+            - name: QUARKUS_DATASOURCE__SHARD{{ add $count $n }}__PASSWORD
+              valueFrom:
+                secretKeyRef: {name: {{ $pg.name | quote }}, key: {{ $pg.key | quote }}}
+            {{- end }}
             {{- end }}
             {{- end }}
             {{- if .Values.redis.passwordSecret.name }}

@@ -30,6 +30,17 @@ public interface ShardingConfig {
      */
     java.util.Map<Integer, Integer> replica();
 
+    /**
+     * How far behind its primary a replica may be and still serve reads ({@link ReplicaLag}); a
+     * replica further behind, or down, leaves its reads to the primary until it catches up.
+     */
+    @WithDefault("PT2S")
+    java.time.Duration replicaMaxLag();
+
+    /** How often each replica's lag is measured (a heartbeat written to the primary, read from the replica). */
+    @WithDefault("PT0.5S")
+    java.time.Duration replicaCheck();
+
     /** Package(s) of the service's sharded entities, mapped in every slot's persistence unit. */
     String entityPackages();
 

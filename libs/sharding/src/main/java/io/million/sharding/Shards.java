@@ -44,11 +44,27 @@ public class Shards {
     private volatile ShardMap map;
     private volatile long mapVersion;
     private final Mutiny.SessionFactory[] factories;
-    /** Per shard, where stale-tolerant reads go: its replica's slot, or the primary. */
-    private final Mutiny.SessionFactory[] readFactories;
+    /** Per shard, its streaming replica's slot ({@code million.sharding.replica}), or null. */
+    private final Mutiny.SessionFactory[] replicaFactories;
+    private final int[] replicaSlots;
+    /**
+     * Per shard with a replica, 1 while stale-tolerant reads may go there: it answers and lags at
+     * most {@code million.sharding.replica-max-lag} ({@link ReplicaLag} measures it; a failed
+     * replica read clears it at once). 0: reads go to the primary.
+     */
+    private final java.util.concurrent.atomic.AtomicIntegerArray replicaServing;
+    /** Per shard: the last heartbeat sequence {@link ReplicaLag} sent, and the newest the replica has replayed. */
+    private final java.util.concurrent.atomic.AtomicLongArray beatSent;
+    private final java.util.concurrent.atomic.AtomicLongArray beatReplayed;
+    /** Per shard: the replica must have replayed this beat before this process reads there again (its own writes). */
+    private final java.util.concurrent.atomic.AtomicLongArray beatNeeded;
+    private final Counter[] readsOnReplica;
+    private final Counter[] readsOnPrimary;
     private final io.vertx.mutiny.sqlclient.Pool[] pools;
-    /** Per shard: deadline, bulkhead and circuit breaker of request-path calls (its replica's too). */
+    /** Per shard: deadline, bulkhead and circuit breaker of request-path calls. */
     private final Guard[] guards;
+    /** Per shard with a replica: the same bounds for its replica, apart, so a failing replica never opens the primary's breaker. */
+    private final Guard[] replicaGuards;
     private static final TypeLiteral<Uni<Object>> UNI = new TypeLiteral<>() {
     };
     /**
@@ -72,9 +88,17 @@ public class Shards {
         this.map = config.map().map(spec -> ShardMap.parse(spec, config.shards()))
                 .orElseGet(() -> ShardMap.even(config.shards()));
         this.factories = new Mutiny.SessionFactory[config.shards()];
-        this.readFactories = new Mutiny.SessionFactory[config.shards()];
+        this.replicaFactories = new Mutiny.SessionFactory[config.shards()];
+        this.replicaSlots = new int[config.shards()];
+        this.replicaServing = new java.util.concurrent.atomic.AtomicIntegerArray(config.shards());
+        this.readsOnReplica = new Counter[config.shards()];
+        this.beatSent = new java.util.concurrent.atomic.AtomicLongArray(config.shards());
+        this.beatReplayed = new java.util.concurrent.atomic.AtomicLongArray(config.shards());
+        this.beatNeeded = new java.util.concurrent.atomic.AtomicLongArray(config.shards());
+        this.readsOnPrimary = new Counter[config.shards()];
         this.pools = new io.vertx.mutiny.sqlclient.Pool[config.shards()];
         this.guards = new Guard[config.shards()];
+        this.replicaGuards = new Guard[config.shards()];
         for (int shard = 0; shard < factories.length; shard++) {
             factories[shard] = lookup(shard);
             Integer replicaSlot = config.replica().get(shard);
@@ -82,8 +106,19 @@ public class Shards {
                 throw new IllegalStateException("million.sharding.replica.\"" + shard + "\"=" + replicaSlot
                         + ": a replica needs a slot of its own, " + config.shards() + ".." + (ShardingConfig.MAX_SLOTS - 1));
             }
-            readFactories[shard] = replicaSlot == null ? factories[shard] : lookup(replicaSlot);
-            guards[shard] = callGuard(shard, config.calls(), registry);
+            replicaSlots[shard] = replicaSlot == null ? -1 : replicaSlot;
+            if (replicaSlot != null) {
+                replicaFactories[shard] = lookup(replicaSlot);
+                replicaGuards[shard] = callGuard("shard-" + shard + "-replica", config.calls(), null, null);
+            }
+            String tag = Integer.toString(shard);
+            readsOnReplica[shard] = Counter.builder("million.shard.reads").tag("shard", tag).tag("served", "replica")
+                    .description("Stale-tolerant reads, by where they were served (a replica lagging or down: the primary)")
+                    .register(registry);
+            readsOnPrimary[shard] = Counter.builder("million.shard.reads").tag("shard", tag).tag("served", "primary")
+                    .description("Stale-tolerant reads, by where they were served (a replica lagging or down: the primary)")
+                    .register(registry);
+            guards[shard] = callGuard("shard-" + shard, config.calls(), registry, tag);
             UNAVAILABLE.set(shard, Counter.builder("million.shard.unavailable")
                     .description("Operations that failed because their shard was down or busy (503 or retried)")
                     .tag("shard", Integer.toString(shard))
@@ -91,15 +126,19 @@ public class Shards {
         }
     }
 
-    private static Guard callGuard(int shard, ShardingConfig.Calls calls, MeterRegistry registry) {
+    /** The bounds of one database's request-path calls; its breaker's state is a gauge when {@code registry} is given. */
+    private static Guard callGuard(String name, ShardingConfig.Calls calls, MeterRegistry registry, String shardTag) {
         java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
-        io.micrometer.core.instrument.Gauge.builder("million.shard.circuit.open", open, java.util.concurrent.atomic.AtomicInteger::get)
-                .description("1 while the shard's circuit breaker is open or half-open (calls fail fast with 503)")
-                .tag("shard", Integer.toString(shard)).register(registry);
-        return Guard.create().withDescription("shard-" + shard)
+        if (registry != null) {
+            io.micrometer.core.instrument.Gauge.builder("million.shard.circuit.open", open,
+                    java.util.concurrent.atomic.AtomicInteger::get)
+                    .description("1 while the shard's circuit breaker is open or half-open (calls fail fast with 503)")
+                    .tag("shard", shardTag).register(registry);
+        }
+        return Guard.create().withDescription(name)
                 .withTimeout().duration(calls.timeout().toMillis(), ChronoUnit.MILLIS).done()
                 .withBulkhead().limit(calls.concurrency()).queueSize(calls.queue()).done()
-                .withCircuitBreaker().name("shard-" + shard)
+                .withCircuitBreaker().name(name)
                         .requestVolumeThreshold(calls.breakerWindow())
                         .failureRatio(calls.breakerFailureRatio())
                         .delay(calls.breakerDelay().toMillis(), ChronoUnit.MILLIS)
@@ -205,7 +244,22 @@ public class Shards {
 
     /** Runs {@code work} in a transaction on {@code shard}. */
     public <T> Uni<T> inTransaction(int shard, Function<Mutiny.Session, Uni<T>> work) {
-        return bounded(shard, () -> factories[shard].withTransaction((session, tx) -> work.apply(session)));
+        Uni<T> written = bounded(shard, () -> factories[shard].withTransaction((session, tx) -> work.apply(session)));
+        return replicaFactories[shard] == null ? written : written.invoke(() -> wrote(shard));
+    }
+
+    /** After a commit on {@code shard}: this process reads it from the primary until the replica has it. */
+    private void wrote(int shard) {
+        long next = beatSent.get(shard) + 1;
+        beatNeeded.accumulateAndGet(shard, next, Math::max);
+    }
+
+    long nextBeat(int shard) {
+        return beatSent.incrementAndGet(shard);
+    }
+
+    void replayedBeat(int shard, long seq) {
+        beatReplayed.accumulateAndGet(shard, seq, Math::max);
     }
 
     /** Runs {@code work} in a session (no explicit transaction) on {@code shard}'s primary. */
@@ -214,24 +268,64 @@ public class Shards {
     }
 
     /**
-     * Runs a read that tolerates staleness on {@code shard}'s replica, when it has one (else on its
-     * primary). Writes, and reads that must see the caller's own writes, use the primary.
+     * Runs a read that tolerates staleness on {@code shard}'s streaming replica while it serves
+     * (it answers and lags at most {@code million.sharding.replica-max-lag}), else on its primary;
+     * a replica read that fails is done again on the primary, once. Writes, and reads that must
+     * see the caller's own writes, use the primary.
      */
     public <T> Uni<T> inReplicaSession(int shard, Function<Mutiny.Session, Uni<T>> work) {
-        return bounded(shard, () -> readFactories[shard].withSession(work));
+        if (!replicaServes(shard)) {
+            readsOnPrimary[shard].increment();
+            return inSession(shard, work);
+        }
+        return onReplica(shard, work, () -> inSession(shard, work));
     }
 
     /**
-     * Reads one row by key from the replica; a miss there may only be replication lag, so it is
-     * confirmed on the primary (a client that just created the row reads it back).
+     * Reads one row by key from the primary. Cache loads read here, never from a replica: a
+     * replica's older row, loaded just after an invalidation, would be cached past it.
      */
-    public <T> Uni<T> findPreferringReplica(int shard, Class<T> type, Object id) {
-        Uni<T> primary = inSession(shard, session -> session.find(type, id));
-        if (readFactories[shard] == factories[shard]) {
-            return primary;
-        }
-        return inReplicaSession(shard, session -> session.find(type, id))
-                .onItem().ifNull().switchTo(primary);
+    public <T> Uni<T> find(int shard, Class<T> type, Object id) {
+        return inSession(shard, session -> session.find(type, id));
+    }
+
+    private boolean replicaServes(int shard) {
+        return replicaFactories[shard] != null && replicaServing.get(shard) == 1
+                && beatReplayed.get(shard) >= beatNeeded.get(shard);
+    }
+
+    /** {@code work} on the replica, under its own guard; if it cannot answer, the replica stops serving and {@code primary} answers. */
+    @SuppressWarnings({ "unchecked", "rawtypes" })
+    private <T> Uni<T> onReplica(int shard, Function<Mutiny.Session, Uni<T>> work,
+            java.util.function.Supplier<Uni<T>> primary) {
+        readsOnReplica[shard].increment();
+        java.util.function.Supplier<Uni<T>> read = () -> replicaFactories[shard].withSession(work);
+        Uni<T> guarded = (Uni<T>) replicaGuards[shard].get((java.util.function.Supplier) read, (TypeLiteral) UNI);
+        return guarded.onFailure(failure -> failure instanceof FaultToleranceException
+                || ShardFailures.isUnavailable(failure)).recoverWithUni(failure -> {
+                    if (replicaServing.getAndSet(shard, 0) == 1) {
+                        org.jboss.logging.Logger.getLogger(Shards.class).warnf(
+                                "a read on shard %d's replica failed, its reads go to the primary: %s", shard,
+                                failure.toString());
+                    }
+                    readsOnPrimary[shard].increment();
+                    return primary.get();
+                });
+    }
+
+    /** The slot of {@code shard}'s replica, or -1. */
+    public int replicaSlot(int shard) {
+        return replicaSlots[shard];
+    }
+
+    /** Set by {@link ReplicaLag}: whether {@code shard}'s replica may serve stale-tolerant reads. */
+    void replicaServing(int shard, boolean serving) {
+        replicaServing.set(shard, serving ? 1 : 0);
+    }
+
+    /** Whether {@code shard}'s replica answers and lags within bounds (this process's own recent writes aside). */
+    public boolean isReplicaServing(int shard) {
+        return replicaFactories[shard] != null && replicaServing.get(shard) == 1;
     }
 
     /**

@@ -17,7 +17,15 @@ public final class Postgres {
 
     /** Runs {@code sql} on {@code database} and returns what psql printed (unaligned, tuples only). */
     public static String sql(String database, String sql) {
-        String port = System.getenv().getOrDefault("MILLION_PG_PORT", "5432");
+        return run(System.getenv().getOrDefault("MILLION_PG_PORT", "5432"), database, sql);
+    }
+
+    /** The same on the streaming replica of the local stack (a hot standby: reads and replay control only). */
+    public static String onReplica(String database, String sql) {
+        return run(System.getenv().getOrDefault("MILLION_PG_REPLICA_PORT", "5433"), database, sql);
+    }
+
+    private static String run(String port, String database, String sql) {
         try {
             Process process = new ProcessBuilder("psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1",
                     "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", database, "-c", sql)

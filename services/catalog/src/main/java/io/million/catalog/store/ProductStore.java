@@ -64,9 +64,9 @@ public class ProductStore {
                         attempt + 1));
     }
 
-    /** The product, or null when there is none. Stale-tolerant: its representation is cached anyway. */
+    /** The product, or null when there is none: from the primary, as it fills the cache. */
     public Uni<Product> find(long id) {
-        return shards.findPreferringReplica(shards.shardOfId(id), Product.class, id);
+        return shards.find(shards.shardOfId(id), Product.class, id);
     }
 
     /** Applies {@code change} to the product; {@code ifMatch} (may be null) must name its version. */

@@ -142,7 +142,7 @@ public class OrderStore {
     /** The order's view, or null when there is none. */
     public Uni<OrderView> find(long id) {
         return cache.getOrLoad(key(id), OrderView.class, CACHE_TTL,
-                () -> shards.findPreferringReplica(shards.shardOfId(id), Order.class, id)
+                () -> shards.find(shards.shardOfId(id), Order.class, id)
                         .onItem().ifNotNull().transform(OrderView::of));
     }
 

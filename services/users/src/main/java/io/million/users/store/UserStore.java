@@ -82,7 +82,7 @@ public class UserStore {
     /** The user's public view, or null when there is none. */
     public Uni<UserView> find(long id) {
         return cache.getOrLoad(key(id), UserView.class, CACHE_TTL,
-                () -> shards.findPreferringReplica(shards.shardOfId(id), User.class, id)
+                () -> shards.find(shards.shardOfId(id), User.class, id)
                         .onItem().ifNotNull().transform(UserView::of));
     }
 
