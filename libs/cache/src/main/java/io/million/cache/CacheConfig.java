@@ -28,4 +28,12 @@ public interface CacheConfig {
      */
     @WithDefault("PT10M")
     Duration generationTtl();
+
+    /**
+     * How often each replica checks that it still hears invalidations (a ping of its own over the
+     * channel, see {@link InvalidationBus}); after three checks unheard it subscribes again and
+     * starts its L1 afresh.
+     */
+    @WithDefault("PT1S")
+    Duration invalidationCheck();
 }

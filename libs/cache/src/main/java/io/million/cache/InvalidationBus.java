@@ -1,8 +1,9 @@
 package io.million.cache;
 
-import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import jakarta.enterprise.event.Observes;
@@ -10,42 +11,72 @@ import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
+import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands.ReactiveRedisSubscriber;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 
 /**
  * Cross-replica L1 invalidation over the service's Redis pub/sub: a write on one replica drops the
  * key from every replica's L1 within one Redis round trip. Messages are {@code cache|key} on
- * channel {@code <key-prefix>invalidations}. If Redis is down, messages are lost and L1 entries
- * live until their TTL: the TTL bounds staleness either way. Re-subscribes after a failure.
+ * channel {@code <key-prefix>invalidations}.
+ *
+ * <p>A replica that is not listening misses invalidations, so it must know when it is not:
+ * <ul>
+ * <li>the subscription's connection ending or failing marks it lost at once;</li>
+ * <li>a connection that is open but no longer delivers (Redis restarted behind a proxy, a
+ * half-open socket) is found by a heartbeat: every {@code million.cache.invalidation-check} the
+ * replica publishes a ping of its own on the channel, and when it has not heard its own ping for
+ * three checks the subscription is lost.</li>
+ * </ul>
+ * A lost subscription is tried again at every check. Each time it is established (at start-up
+ * too) every L1 entry and serve-stale copy of this replica is dropped, since any of them may have
+ * missed an invalidation meanwhile. While Redis is down writes elsewhere cannot reach this
+ * replica: its L1 entries live until their TTL at most, and go at once when Redis is back.
+ * Gauge {@code million_cache_invalidations_listening} is 1 while the subscription delivers.
  */
 @Singleton
 public class InvalidationBus {
 
     private static final Logger LOG = Logger.getLogger(InvalidationBus.class);
-    private static final Duration RESUBSCRIBE = Duration.ofSeconds(5);
+    private static final String PING = "~ping|";
+    private static final int MISSED_CHECKS = 3;
 
     private final ReactivePubSubCommands<String> pubsub;
     private final String channel;
     private final CacheConfig config;
     private final Map<String, Consumer<String>> caches = new ConcurrentHashMap<>();
+    private final Map<String, Runnable> flushes = new ConcurrentHashMap<>();
     private final MeterRegistry meters;
     private final RedisAvailability availability;
+    private final Vertx vertx;
+    private final String ping = PING + UUID.randomUUID();
+    private final AtomicBoolean listening = new AtomicBoolean();
+    private final AtomicBoolean subscribing = new AtomicBoolean();
+    private volatile ReactiveRedisSubscriber subscriber;
+    private volatile long pingHeardAt;
 
     public InvalidationBus(ReactiveRedisDataSource redis, CacheConfig config, MeterRegistry meters,
-            RedisAvailability availability) {
+            RedisAvailability availability, Vertx vertx) {
         this.availability = availability;
         this.pubsub = redis.pubsub(String.class);
         this.channel = config.keyPrefix() + "invalidations";
         this.config = config;
         this.meters = meters;
+        this.vertx = vertx;
+        Gauge.builder("million.cache.invalidations.listening", listening, state -> state.get() ? 1 : 0)
+                .description("1 while this replica hears cross-replica invalidations, 0 while it does not")
+                .register(meters);
     }
 
-    void register(String cache, Consumer<String> dropLocal) {
+    /** {@code dropLocal} drops one key of the cache on this replica, {@code dropAll} all of them. */
+    void register(String cache, Consumer<String> dropLocal, Runnable dropAll) {
         caches.put(cache, dropLocal);
+        flushes.put(cache, dropAll);
     }
 
     Uni<Void> publish(String cache, String key) {
@@ -59,21 +90,73 @@ public class InvalidationBus {
                 });
     }
 
+    /** Whether the subscription delivers (its own heartbeat came back lately). */
+    public boolean listening() {
+        return listening.get();
+    }
+
     void start(@Observes StartupEvent event) {
         subscribe();
+        vertx.setPeriodic(config.invalidationCheck().toMillis(), id -> check());
+    }
+
+    private void check() {
+        if (!listening.get()) {
+            subscribe();
+            return;
+        }
+        if (System.nanoTime() - pingHeardAt > MISSED_CHECKS * config.invalidationCheck().toNanos()) {
+            lost("its heartbeat did not come back for " + MISSED_CHECKS + " checks");
+            subscribe();
+            return;
+        }
+        pubsub.publish(channel, ping).ifNoItem().after(config.invalidationCheck()).fail()
+                .subscribe().with(ignored -> {
+                }, failure -> LOG.debugf("heartbeat on %s not sent: %s", channel, failure.toString()));
     }
 
     private void subscribe() {
-        pubsub.subscribe(channel, this::receive).subscribe().with(
-                subscriber -> LOG.debugf("listening for invalidations on %s", channel),
-                failure -> {
-                    LOG.warnf("cannot subscribe to %s, retrying in %s: %s", channel, RESUBSCRIBE, failure.toString());
-                    Uni.createFrom().voidItem().onItem().delayIt().by(RESUBSCRIBE)
-                            .subscribe().with(ignored -> subscribe());
+        if (!subscribing.compareAndSet(false, true)) {
+            return;
+        }
+        pubsub.subscribe(channel, this::receive, () -> lost("its connection ended"),
+                failure -> lost("its connection failed: " + failure))
+                .ifNoItem().after(config.invalidationCheck().multipliedBy(2)).fail()
+                .subscribe().with(established -> {
+                    subscriber = established;
+                    pingHeardAt = System.nanoTime();
+                    listening.set(true);
+                    subscribing.set(false);
+                    // Whatever this replica holds may have missed an invalidation before now.
+                    flushes.values().forEach(Runnable::run);
+                    LOG.infof("listening for invalidations on %s; this replica's L1 starts afresh", channel);
+                }, failure -> {
+                    subscribing.set(false);
+                    LOG.debugf("cannot subscribe to %s yet (tried again in %s): %s", channel,
+                            config.invalidationCheck(), failure.toString());
                 });
     }
 
+    private void lost(String why) {
+        if (listening.compareAndSet(true, false)) {
+            LOG.warnf("not hearing invalidations on %s (%s): L1 entries live until their TTL until it is back",
+                    channel, why);
+            ReactiveRedisSubscriber previous = subscriber;
+            subscriber = null;
+            if (previous != null) {
+                previous.unsubscribe().subscribe().with(ignored -> {
+                }, failure -> LOG.debugf("unsubscribe from %s: %s", channel, failure.toString()));
+            }
+        }
+    }
+
     private void receive(String message) {
+        if (message.startsWith(PING)) {
+            if (message.equals(ping)) {
+                pingHeardAt = System.nanoTime();
+            }
+            return;
+        }
         int bar = message.indexOf('|');
         if (bar < 0) {
             return;

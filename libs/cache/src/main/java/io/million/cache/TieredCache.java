@@ -51,6 +51,14 @@ public final class TieredCache {
     private final AsyncCache<String, Representation> l1;
     /** Last good representation per key, kept past its TTL for serve-stale. */
     private final Cache<String, Representation> lastGood;
+    /**
+     * When each key was last invalidated here (kept longer than any load can take: loads are
+     * bounded by the shard's deadline), so a load that started before its invalidation never
+     * becomes the serve-stale copy. L1 needs no such guard: Caffeine drops an invalidated
+     * in-flight load's result.
+     */
+    private final Cache<String, Long> invalidatedAt;
+    private volatile long flushedAt;
     private final Counter l1Hits;
     private final Counter l1Misses;
     private final Counter loadsOk;
@@ -75,6 +83,9 @@ public final class TieredCache {
                 .buildAsync();
         this.lastGood = Caffeine.newBuilder().maximumSize(settings.maxEntries())
                 .expireAfterWrite(settings.ttl().plus(settings.staleFor())).build();
+        this.flushedAt = System.nanoTime() - 1;
+        this.invalidatedAt = Caffeine.newBuilder().maximumSize(settings.maxEntries())
+                .expireAfterWrite(Duration.ofMinutes(2)).build();
         this.l1Hits = meters.counter("million.cache.requests", "cache", settings.name(), "tier", "l1", "outcome", "hit");
         this.l1Misses = meters.counter("million.cache.requests", "cache", settings.name(), "tier", "l1", "outcome", "miss");
         this.loadsOk = meters.counter("million.cache.loads", "cache", settings.name(), "outcome", "success");
@@ -84,7 +95,7 @@ public final class TieredCache {
                 "direction", "sent");
         this.loadTimer = Timer.builder("million.cache.load").tag("cache", settings.name())
                 .publishPercentileHistogram(false).register(meters);
-        bus.register(settings.name(), this::dropLocal);
+        bus.register(settings.name(), this::dropLocal, this::dropAll);
     }
 
     public String name() {
@@ -126,7 +137,9 @@ public final class TieredCache {
         })
                 .invoke(loaded -> {
                     loadsOk.increment();
-                    if (!loaded.isNotFound()) {
+                    Long invalidated = invalidatedAt.getIfPresent(key);
+                    if (!loaded.isNotFound() && started - flushedAt > 0
+                            && (invalidated == null || started - invalidated > 0)) {
                         lastGood.put(key, loaded);
                     }
                 })
@@ -165,8 +178,16 @@ public final class TieredCache {
     }
 
     private void dropLocal(String key) {
+        invalidatedAt.put(key, System.nanoTime());
         l1.synchronous().invalidate(key);
         lastGood.invalidate(key);
+    }
+
+    /** Every entry of this replica, when it may have missed invalidations (see {@link InvalidationBus}). */
+    private void dropAll() {
+        flushedAt = System.nanoTime();
+        l1.synchronous().invalidateAll();
+        lastGood.invalidateAll();
     }
 
     /** TTL with +-jitter for found entries; the short negative TTL for NOT_FOUND. */

@@ -191,6 +191,51 @@ class ProductCachingTest {
     }
 
     @Test
+    void aLoadThatStartedBeforeAnInvalidationNeverBecomesTheServeStaleCopy() {
+        String key = "stale-" + java.util.UUID.randomUUID();
+        var release = new java.util.concurrent.CompletableFuture<io.million.cache.Representation>();
+        var old = new io.million.cache.Representation("{\"v\":1}".getBytes(), "\"1\"", java.time.Instant.now(), "");
+        var loading = products.get(key, () -> io.smallrye.mutiny.Uni.createFrom().completionStage(release))
+                .subscribeAsCompletionStage();
+        products.invalidate(key).await().atMost(java.time.Duration.ofSeconds(5));
+        release.complete(old);
+        loading.toCompletableFuture().join();
+        // The next load fails (the shard is down): the version read before the write is not served.
+        var failed = products.get(key, () -> io.smallrye.mutiny.Uni.createFrom()
+                .failure(new IllegalStateException("shard down"))).subscribeAsCompletionStage();
+        var thrown = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CompletionException.class,
+                () -> failed.toCompletableFuture().join());
+        assertEquals("shard down", thrown.getCause().getMessage());
+    }
+
+    @Inject
+    io.million.cache.InvalidationBus bus;
+
+    /**
+     * The subscription's connection is killed (CLIENT KILL, as a Redis restart or a network cut
+     * does): the replica subscribes again, drops what it cached meanwhile (it may have missed an
+     * invalidation), and hears invalidations from other replicas again.
+     */
+    @Test
+    void aReplicaThatLostItsSubscriptionListensAgainAndStartsAfresh() {
+        String key = "bus-" + java.util.UUID.randomUUID();
+        var v1 = new io.million.cache.Representation("{\"v\":1}".getBytes(), "\"1\"", java.time.Instant.now(), "");
+        products.get(key, () -> io.smallrye.mutiny.Uni.createFrom().item(v1)).await().atMost(java.time.Duration.ofSeconds(5));
+        assertTrue(products.getIfPresent(key) != null, "cached in L1");
+        redis.execute("CLIENT", "KILL", "TYPE", "pubsub");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> products.getIfPresent(key) == null && bus.listening());
+        var v2 = new io.million.cache.Representation("{\"v\":2}".getBytes(), "\"2\"", java.time.Instant.now(), "");
+        products.get(key, () -> io.smallrye.mutiny.Uni.createFrom().item(v2)).await().atMost(java.time.Duration.ofSeconds(5));
+        assertTrue(products.getIfPresent(key) != null, "cached in L1 again");
+        // Another replica's write: its invalidation reaches this one over the new subscription.
+        redis.pubsub(String.class).publish("catalog:invalidations", "product|" + key);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> products.getIfPresent(key) == null);
+        assertEquals(1.0, metric("million_cache_invalidations_listening"), "the gauge says it listens");
+    }
+
+    @Test
     void anUndecodableL2EntryIsAMiss() {
         long id = newProduct();
         redis.value(byte[].class).set("catalog:product:" + id, new byte[] { 0, 0, 0, 99, 1 });
