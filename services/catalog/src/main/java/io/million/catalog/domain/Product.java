@@ -14,7 +14,12 @@ import jakarta.persistence.Version;
  */
 @Entity
 @Table(name = "products")
+@jakarta.persistence.NamedQuery(name = Product.BY_CATEGORY,
+        query = "from Product where category = :category and id > :after order by id")
 public class Product {
+
+    /** Products of one category after a cursor, by id (named: parsed at boot, not on a request). */
+    public static final String BY_CATEGORY = "Product.byCategory";
 
     public static final String SKU_UNIQUE = "products_sku_key";
 

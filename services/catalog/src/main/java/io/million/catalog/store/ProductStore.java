@@ -93,8 +93,7 @@ public class ProductStore {
     public Uni<Shards.Gathered<Product>> listCategory(String category, PageRequest request) {
         long after = request.after() == null ? -1 : request.after();
         return shards.scatter(session -> session
-                .createSelectionQuery("from Product where category = :category and id > :after order by id",
-                        Product.class)
+                .createNamedQuery(Product.BY_CATEGORY, Product.class)
                 .setParameter("category", category)
                 .setParameter("after", after)
                 .setMaxResults(request.fetchSize())

@@ -26,7 +26,15 @@ import org.hibernate.type.SqlTypes;
  */
 @Entity
 @Table(name = "orders")
+@jakarta.persistence.NamedQuery(name = Order.BY_IDEMPOTENCY_KEY,
+        query = "from Order where userId = :user and idempotencyKey = :key")
+@jakarta.persistence.NamedQuery(name = Order.OF_USER_BEFORE,
+        query = "from Order where userId = :user and id < :before order by id desc")
 public class Order {
+
+    /** Queries are named: parsed when Hibernate boots, not on a request (a cold parse takes seconds). */
+    public static final String BY_IDEMPOTENCY_KEY = "Order.byIdempotencyKey";
+    public static final String OF_USER_BEFORE = "Order.ofUserBefore";
 
     /** The unique index that makes an Idempotency-Key single-use per user. */
     public static final String IDEMPOTENCY_UNIQUE = "orders_user_idempotency_key";

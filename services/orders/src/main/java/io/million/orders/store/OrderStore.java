@@ -117,7 +117,7 @@ public class OrderStore {
     private Uni<Placement> existing(int shard, long userId, List<OrderLine> lines, String key, String requestHash,
             int attempt) {
         return shards.inTransaction(shard, session -> session
-                .createSelectionQuery("from Order where userId = :user and idempotencyKey = :key", Order.class)
+                .createNamedQuery(Order.BY_IDEMPOTENCY_KEY, Order.class)
                 .setParameter("user", userId)
                 .setParameter("key", key)
                 .getSingleResultOrNull()
@@ -159,8 +159,7 @@ public class OrderStore {
     /** One user's orders, newest first, before the cursor: one shard, one index range. */
     public Uni<List<Order>> listUser(long userId, PageRequest request) {
         return shards.inReplicaSession(shards.shardOfBucket(Buckets.of(userId)), session -> session
-                .createSelectionQuery("from Order where userId = :user and id < :before order by id desc",
-                        Order.class)
+                .createNamedQuery(Order.OF_USER_BEFORE, Order.class)
                 .setParameter("user", userId)
                 .setParameter("before", request.after() == null ? Long.MAX_VALUE : request.after())
                 .setMaxResults(request.fetchSize())

@@ -15,7 +15,11 @@ import jakarta.persistence.Version;
  */
 @Entity
 @Table(name = "users")
+@jakarta.persistence.NamedQuery(name = User.AFTER, query = "from User where id > :after order by id")
 public class User {
+
+    /** Users after a cursor, by id (named: parsed at boot, not on a request). */
+    public static final String AFTER = "User.after";
 
     /** Shard-local unique index; unique everywhere because an email always routes to one shard. */
     public static final String EMAIL_UNIQUE = "users_email_key";

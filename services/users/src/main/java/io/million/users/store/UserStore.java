@@ -109,7 +109,7 @@ public class UserStore {
     public Uni<Shards.Gathered<User>> list(PageRequest request) {
         long after = request.after() == null ? -1 : request.after();
         return shards.scatter(session -> session
-                .createSelectionQuery("from User where id > :after order by id", User.class)
+                .createNamedQuery(User.AFTER, User.class)
                 .setParameter("after", after)
                 .setMaxResults(request.fetchSize())
                 .getResultList(), user -> user.id, request.fetchSize());
