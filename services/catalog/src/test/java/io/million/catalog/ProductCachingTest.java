@@ -172,20 +172,28 @@ class ProductCachingTest {
                 .then().statusCode(503).header("Retry-After", notNullValue());
     }
 
-    @Test
-    void aLoadThatReadTheOldRowCannotStoreItAfterAnInvalidation() throws Exception {
-        String key = "race-" + java.util.UUID.randomUUID();
+    static io.million.cache.Representation version(int v) {
+        return new io.million.cache.Representation(("{\"v\":" + v + "}").getBytes(), "\"" + v + "\"",
+                java.time.Instant.now(), "");
+    }
+
+    /** A load reads version 1 and is slow to finish; meanwhile a writer changes the row and invalidates. */
+    private java.util.concurrent.CompletableFuture<io.million.cache.Representation> loadOverAnInvalidation(String key) {
         var release = new java.util.concurrent.CompletableFuture<io.million.cache.Representation>();
-        var old = new io.million.cache.Representation("{\"v\":1}".getBytes(), "\"1\"", java.time.Instant.now(), "");
-        // A load reads version 1 and is slow to finish; meanwhile a writer changes the row and invalidates.
         var loading = products.get(key, () -> io.smallrye.mutiny.Uni.createFrom().completionStage(release))
                 .subscribeAsCompletionStage();
         products.invalidate(key).await().atMost(java.time.Duration.ofSeconds(5));
-        release.complete(old);
+        release.complete(version(1));
+        return loading.toCompletableFuture();
+    }
+
+    @Test
+    void aLoadThatReadTheOldRowCannotStoreItAfterAnInvalidation() throws Exception {
+        String key = "race-" + java.util.UUID.randomUUID();
+        var loading = loadOverAnInvalidation(key);
         assertEquals("\"1\"", loading.get(5, java.util.concurrent.TimeUnit.SECONDS).etag(), "the reader still gets its answer");
         assertTrue(!redis.key().exists("catalog:product:" + key), "the old version was not put back into L2");
-        var fresh = new io.million.cache.Representation("{\"v\":2}".getBytes(), "\"2\"", java.time.Instant.now(), "");
-        assertEquals("\"2\"", products.get(key, () -> io.smallrye.mutiny.Uni.createFrom().item(fresh))
+        assertEquals("\"2\"", products.get(key, () -> io.smallrye.mutiny.Uni.createFrom().item(version(2)))
                 .await().atMost(java.time.Duration.ofSeconds(5)).etag(), "the next read loads the new version");
         assertTrue(redis.key().exists("catalog:product:" + key), "and that one is stored");
     }
@@ -193,13 +201,7 @@ class ProductCachingTest {
     @Test
     void aLoadThatStartedBeforeAnInvalidationNeverBecomesTheServeStaleCopy() {
         String key = "stale-" + java.util.UUID.randomUUID();
-        var release = new java.util.concurrent.CompletableFuture<io.million.cache.Representation>();
-        var old = new io.million.cache.Representation("{\"v\":1}".getBytes(), "\"1\"", java.time.Instant.now(), "");
-        var loading = products.get(key, () -> io.smallrye.mutiny.Uni.createFrom().completionStage(release))
-                .subscribeAsCompletionStage();
-        products.invalidate(key).await().atMost(java.time.Duration.ofSeconds(5));
-        release.complete(old);
-        loading.toCompletableFuture().join();
+        loadOverAnInvalidation(key).join();
         // The next load fails (the shard is down): the version read before the write is not served.
         var failed = products.get(key, () -> io.smallrye.mutiny.Uni.createFrom()
                 .failure(new IllegalStateException("shard down"))).subscribeAsCompletionStage();
@@ -219,14 +221,12 @@ class ProductCachingTest {
     @Test
     void aReplicaThatLostItsSubscriptionListensAgainAndStartsAfresh() {
         String key = "bus-" + java.util.UUID.randomUUID();
-        var v1 = new io.million.cache.Representation("{\"v\":1}".getBytes(), "\"1\"", java.time.Instant.now(), "");
-        products.get(key, () -> io.smallrye.mutiny.Uni.createFrom().item(v1)).await().atMost(java.time.Duration.ofSeconds(5));
+        products.get(key, () -> io.smallrye.mutiny.Uni.createFrom().item(version(1))).await().atMost(java.time.Duration.ofSeconds(5));
         assertTrue(products.getIfPresent(key) != null, "cached in L1");
         redis.execute("CLIENT", "KILL", "TYPE", "pubsub");
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                 .until(() -> products.getIfPresent(key) == null && bus.listening());
-        var v2 = new io.million.cache.Representation("{\"v\":2}".getBytes(), "\"2\"", java.time.Instant.now(), "");
-        products.get(key, () -> io.smallrye.mutiny.Uni.createFrom().item(v2)).await().atMost(java.time.Duration.ofSeconds(5));
+        products.get(key, () -> io.smallrye.mutiny.Uni.createFrom().item(version(2))).await().atMost(java.time.Duration.ofSeconds(5));
         assertTrue(products.getIfPresent(key) != null, "cached in L1 again");
         // Another replica's write: its invalidation reaches this one over the new subscription.
         redis.pubsub(String.class).publish("catalog:invalidations", "product|" + key);
