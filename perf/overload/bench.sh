@@ -7,13 +7,14 @@
 # shedding refuses. The load comes from perf/overload/Load.java on core 1: constant rate (open
 # loop), latency measured from when each request was due, kept per status.
 #
-#   1. capacity C: wrk -c32 closed-loop, the better of the two JVMs (after the warm-up)
+#   1. capacity C: wrk closed-loop at its best concurrency (2-32 connections), the better JVM
 #   2. unloaded: C/4 for $DURATION s on the shedding JVM -> p99 of 2xx
 #   3. $ROUNDS alternating rounds at 2C for $DURATION s: shedding, then none
 # Goals (issue 15): with shedding, p99 of admitted (2xx) <= 2x the unloaded p99 and goodput
 # (2xx/s) >= 90 % of C. Medians over the rounds are printed.
 #
 #   perf/overload/bench.sh                  # 60 s warm-up, 2 rounds of 30 s
+#   SHEDDING_OPTS=-Dmillion.web.shedding.algorithm=vegas perf/overload/bench.sh   # options of the shedding JVM
 #   WARMUP=30 ROUNDS=3 DURATION=20 perf/overload/bench.sh
 #
 # Loopback only; every phase is bounded by its duration.
@@ -34,7 +35,8 @@ prepare_bench catalog
 start() { # port name [java options]
   start_service "$JAR" "$WORK" "$1" "$2" -Dmillion.ratelimit.enabled=false "${@:3}"
 }
-start "$SHED_PORT" shedding
+# shellcheck disable=SC2086 # SHEDDING_OPTS is a list of JVM options, e.g. -Dmillion.web.shedding.algorithm=vegas
+start "$SHED_PORT" shedding ${SHEDDING_OPTS:-}
 start "$NOSHED_PORT" none -Dmillion.web.shedding.enabled=false
 
 category="overload-$RANDOM$RANDOM"
@@ -49,11 +51,31 @@ shed_url="http://127.0.0.1:$SHED_PORT$path"
 none_url="http://127.0.0.1:$NOSHED_PORT$path"
 curl -fs "$shed_url" | grep -q '"items"' || { echo "the listing does not answer" >&2; exit 1; }
 
-wrk_rps() { # url seconds -> requests per second, closed loop, 32 connections on core 1
-  taskset -c 1 wrk -t1 -c32 -d"$2"s "$1" | awk '/Requests\/sec/ {printf "%d", $2}'
+wrk_rps() { # url seconds [connections] -> requests per second, closed loop on core 1
+  taskset -c 1 wrk -t1 -c"${3:-32}" -d"$2"s "$1" | awk '/Requests\/sec/ {printf "%d", $2}'
+}
+best_rps() { # url -> the most requests per second over 2-32 connections (the route at its best)
+  local c r best=0
+  for c in 2 4 8 16 32; do
+    r=$(wrk_rps "$1" 5 "$c")
+    ((r > best)) && best=$r
+  done
+  echo "$best"
 }
 load() { # url rate seconds -> Load.java's line
-  taskset -c 1 java -XX:+UseSerialGC -Xmx512m "$ROOT/perf/overload/Load.java" "$1" "$2" "$3"
+  # As many connections as many clients would open: more than the limit, so the server sees the
+  # overload (a few connections would only queue it in the client, where no shedding can act).
+  taskset -c 1 java -XX:+UseSerialGC -Xmx512m -Dconnections="${LOAD_CONNECTIONS:-512}" \
+    "$ROOT/perf/overload/Load.java" "$1" "$2" "$3"
+}
+limit_samples() { # port seconds: the adaptive limit every 0.5 s while a round runs -> "min/median/max"
+  local i samples=()
+  for ((i = 0; i < $2 * 2; i++)); do
+    samples+=("$(curl -fs "http://127.0.0.1:$(management_port "$1")/q/metrics" \
+      | awk '/^million_http_concurrency_limit / {print $2}')")
+    sleep 0.5
+  done
+  printf '%s\n' "${samples[@]}" | grep . | sort -g | awk '{v[NR] = $1} END {printf "%s/%s/%s", v[1], v[int((NR + 1) / 2)], v[NR]}'
 }
 field() { # line name -> value
   sed -E "s/.*[ ^]$2=([^ ]*).*/\1/; s/ms$//" <<<" $1"
@@ -62,10 +84,10 @@ field() { # line name -> value
 echo "warming both JVMs for ${WARMUP}s each"
 wrk_rps "$shed_url" "$WARMUP" >/dev/null
 wrk_rps "$none_url" "$WARMUP" >/dev/null
-c1=$(wrk_rps "$shed_url" 10)
-c2=$(wrk_rps "$none_url" 10)
+c1=$(best_rps "$shed_url")
+c2=$(best_rps "$none_url")
 capacity=$(( c1 > c2 ? c1 : c2 ))
-echo "capacity (wrk -c32, 10 s): shedding JVM $c1 req/s, other JVM $c2 req/s -> C = $capacity req/s"
+echo "capacity (wrk, the best of 2-32 connections, 5 s each): shedding JVM $c1 req/s, other JVM $c2 req/s -> C = $capacity req/s"
 unloaded=$(load "$shed_url" $((capacity / 4)) "$DURATION")
 echo "unloaded, C/4: $unloaded"
 p99_unloaded=$(field "$unloaded" p99_2xx)
@@ -73,8 +95,11 @@ p99_unloaded=$(field "$unloaded" p99_2xx)
 over=$((capacity * 2))
 shed_p99=() shed_good=() none_p99=() none_good=()
 for round in $(seq 1 "$ROUNDS"); do
+  limit_samples "$SHED_PORT" "$DURATION" >"$WORK/limit" &
+  sampler=$!
   s=$(load "$shed_url" "$over" "$DURATION")
-  echo "round $round, 2C = $over req/s, shedding: $s"
+  wait "$sampler"
+  echo "round $round, 2C = $over req/s, shedding: $s; the limit (min/median/max): $(cat "$WORK/limit")"
   n=$(load "$none_url" "$over" "$DURATION")
   echo "round $round, 2C = $over req/s, no shedding: $n"
   shed_p99+=("$(field "$s" p99_2xx)") shed_good+=("$(field "$s" goodput)")

@@ -24,6 +24,18 @@ public interface WebConfig {
         @WithDefault("true")
         boolean enabled();
 
+        /**
+         * {@code gradient2}: the limit follows the ratio of a long-term to the recent latency
+         * (tolerant of noise, slow to hold latency down); {@code vegas}: the limit keeps the queue
+         * over the lowest latency seen (no-load) small, so admitted requests stay near it.
+         */
+        @WithDefault("gradient2")
+        String algorithm();
+
+        /** Gradient2: latency may grow by this factor before the limit comes down. */
+        @WithDefault("1.5")
+        double rttTolerance();
+
         @WithDefault("100")
         int initialLimit();
 

@@ -8,7 +8,9 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import com.netflix.concurrency.limits.Limiter;
+import com.netflix.concurrency.limits.Limit;
 import com.netflix.concurrency.limits.limit.Gradient2Limit;
+import com.netflix.concurrency.limits.limit.VegasLimit;
 import com.netflix.concurrency.limits.limiter.AbstractPartitionedLimiter;
 
 import io.micrometer.core.instrument.Counter;
@@ -53,11 +55,22 @@ public class LoadShedding {
         if (!shedding.enabled()) {
             return;
         }
-        Gradient2Limit limit = Gradient2Limit.newBuilder()
-                .initialLimit(shedding.initialLimit())
-                .minLimit(shedding.minLimit())
-                .maxConcurrency(shedding.maxLimit())
-                .build();
+        Limit limit = switch (shedding.algorithm()) {
+            case "gradient2" -> Gradient2Limit.newBuilder()
+                    .initialLimit(shedding.initialLimit())
+                    .minLimit(shedding.minLimit())
+                    .maxConcurrency(shedding.maxLimit())
+                    .rttTolerance(shedding.rttTolerance())
+                    .build();
+            // Vegas has no floor of its own: the partitions' shares and the floor below keep a few
+            // requests admitted whatever it measures.
+            case "vegas" -> new FloorLimit(VegasLimit.newBuilder()
+                    .initialLimit(shedding.initialLimit())
+                    .maxConcurrency(shedding.maxLimit())
+                    .build(), shedding.minLimit());
+            default -> throw new IllegalArgumentException("million.web.shedding.algorithm: gradient2 or vegas, not "
+                    + shedding.algorithm());
+        };
         Limiter<String> limiter = new Builder().named("http").limit(limit)
                 .partitionResolver(priority -> priority)
                 .partition(CHEAP, shedding.cheapShare())
@@ -97,6 +110,24 @@ public class LoadShedding {
             });
             ctx.next();
         });
+    }
+
+    /** A limit that never reports less than {@code floor}: concurrency-limits has no such decorator. */
+    private record FloorLimit(Limit delegate, int floor) implements Limit {
+        @Override
+        public int getLimit() {
+            return Math.max(floor, delegate.getLimit());
+        }
+
+        @Override
+        public void notifyOnChange(java.util.function.Consumer<Integer> consumer) {
+            delegate.notifyOnChange(limit -> consumer.accept(Math.max(floor, limit)));
+        }
+
+        @Override
+        public void onSample(long startTime, long rtt, int inflight, boolean didDrop) {
+            delegate.onSample(startTime, rtt, inflight, didDrop);
+        }
     }
 
     /** Cheap: a GET of one resource ({@code /v1/<collection>/<id>...}); costly: listings and writes. */
