@@ -58,6 +58,8 @@ public class InvalidationBus {
     private final AtomicBoolean listening = new AtomicBoolean();
     private final AtomicBoolean subscribing = new AtomicBoolean();
     private volatile ReactiveRedisSubscriber subscriber;
+    /** Counts subscriptions: an end or failure reported by an older one changes nothing. */
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     private volatile long pingHeardAt;
 
     public InvalidationBus(ReactiveRedisDataSource redis, CacheConfig config, MeterRegistry meters,
@@ -106,7 +108,7 @@ public class InvalidationBus {
             return;
         }
         if (System.nanoTime() - pingHeardAt > MISSED_CHECKS * config.invalidationCheck().toNanos()) {
-            lost("its heartbeat did not come back for " + MISSED_CHECKS + " checks");
+            lost(generation.get(), "its heartbeat did not come back for " + MISSED_CHECKS + " checks");
             subscribe();
             return;
         }
@@ -119,8 +121,9 @@ public class InvalidationBus {
         if (!subscribing.compareAndSet(false, true)) {
             return;
         }
-        pubsub.subscribe(channel, this::receive, () -> lost("its connection ended"),
-                failure -> lost("its connection failed: " + failure))
+        long attempt = generation.incrementAndGet();
+        pubsub.subscribe(channel, this::receive, () -> lost(attempt, "its connection ended"),
+                failure -> lost(attempt, "its connection failed: " + failure))
                 .ifNoItem().after(config.invalidationCheck().multipliedBy(2)).fail()
                 .subscribe().with(established -> {
                     subscriber = established;
@@ -137,8 +140,8 @@ public class InvalidationBus {
                 });
     }
 
-    private void lost(String why) {
-        if (listening.compareAndSet(true, false)) {
+    private void lost(long attempt, String why) {
+        if (attempt == generation.get() && listening.compareAndSet(true, false)) {
             LOG.warnf("not hearing invalidations on %s (%s): L1 entries live until their TTL until it is back",
                     channel, why);
             ReactiveRedisSubscriber previous = subscriber;
