@@ -84,14 +84,23 @@ public final class Representation {
             return NOT_FOUND;
         }
         ByteBuffer in = ByteBuffer.wrap(bytes);
-        byte[] tag = new byte[in.getInt()];
+        byte[] tag = new byte[length(in)];
         in.get(tag);
-        byte[] keys = new byte[in.getInt()];
+        byte[] keys = new byte[length(in)];
         in.get(keys);
         long modified = in.getLong();
         byte[] body = new byte[in.remaining()];
         in.get(body);
         return new Representation(body, new String(tag, StandardCharsets.UTF_8), Instant.ofEpochMilli(modified),
                 new String(keys, StandardCharsets.UTF_8));
+    }
+
+    /** A length field, checked against what follows: a damaged entry must not allocate what it claims. */
+    private static int length(ByteBuffer in) {
+        int length = in.getInt();
+        if (length < 0 || length > in.remaining()) {
+            throw new IllegalArgumentException("a length of " + length + " with " + in.remaining() + " bytes left");
+        }
+        return length;
     }
 }

@@ -11,6 +11,7 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -66,13 +67,22 @@ public final class TieredCache {
     private final Counter staleServed;
     private final Counter invalidationsSent;
     private final Timer loadTimer;
+    /** Every time this cache reads (expiries, serve-stale windows, invalidation order): the system's, or a test's. */
+    private final Ticker ticker;
 
     public TieredCache(Settings settings, RedisTier redis, InvalidationBus bus, MeterRegistry meters) {
+        this(settings, redis, bus, meters, Ticker.systemTicker());
+    }
+
+    /** As above, reading time from {@code ticker} (tests advance it instead of sleeping). */
+    public TieredCache(Settings settings, RedisTier redis, InvalidationBus bus, MeterRegistry meters, Ticker ticker) {
         this.settings = settings;
+        this.ticker = ticker;
         this.redis = redis;
         this.bus = bus;
         Counter evictions = meters.counter("million.cache.evictions", "cache", settings.name(), "tier", "l1");
         this.l1 = Caffeine.newBuilder()
+                .ticker(ticker)
                 .maximumSize(settings.maxEntries())
                 .expireAfter(new JitteredExpiry(settings))
                 .removalListener((key, value, cause) -> {
@@ -81,10 +91,10 @@ public final class TieredCache {
                     }
                 })
                 .buildAsync();
-        this.lastGood = Caffeine.newBuilder().maximumSize(settings.maxEntries())
+        this.lastGood = Caffeine.newBuilder().ticker(ticker).maximumSize(settings.maxEntries())
                 .expireAfterWrite(settings.ttl().plus(settings.staleFor())).build();
-        this.flushedAt = System.nanoTime() - 1;
-        this.invalidatedAt = Caffeine.newBuilder().maximumSize(settings.maxEntries())
+        this.flushedAt = ticker.read() - 1;
+        this.invalidatedAt = Caffeine.newBuilder().ticker(ticker).maximumSize(settings.maxEntries())
                 .expireAfterWrite(Duration.ofMinutes(2)).build();
         this.l1Hits = meters.counter("million.cache.requests", "cache", settings.name(), "tier", "l1", "outcome", "hit");
         this.l1Misses = meters.counter("million.cache.requests", "cache", settings.name(), "tier", "l1", "outcome", "miss");
@@ -124,7 +134,7 @@ public final class TieredCache {
     }
 
     private CompletableFuture<Representation> load(String key, Supplier<Uni<Representation>> loader) {
-        long started = System.nanoTime();
+        long started = ticker.read();
         String l2Key = settings.name() + ":" + key;
         return redis.read(l2Key).chain(entry -> {
             Representation cached = entry.bytes() == null ? null : decode(key, entry.bytes());
@@ -153,7 +163,7 @@ public final class TieredCache {
                     LOG.debugf("serving stale %s:%s after %s", settings.name(), key, failure.toString());
                     return Uni.createFrom().item(stale);
                 })
-                .invoke(() -> loadTimer.record(Duration.ofNanos(System.nanoTime() - started)))
+                .invoke(() -> loadTimer.record(Duration.ofNanos(ticker.read() - started)))
                 .subscribeAsCompletionStage();
     }
 
@@ -178,14 +188,14 @@ public final class TieredCache {
     }
 
     private void dropLocal(String key) {
-        invalidatedAt.put(key, System.nanoTime());
+        invalidatedAt.put(key, ticker.read());
         l1.synchronous().invalidate(key);
         lastGood.invalidate(key);
     }
 
     /** Every entry of this replica, when it may have missed invalidations (see {@link InvalidationBus}). */
     private void dropAll() {
-        flushedAt = System.nanoTime();
+        flushedAt = ticker.read();
         l1.synchronous().invalidateAll();
         lastGood.invalidateAll();
     }
