@@ -58,6 +58,13 @@ public abstract class InputFuzzContract {
     /** Query parameter names the service reads (each is fuzzed on every GET). */
     protected abstract List<String> queryParameters();
 
+    /**
+     * One query, run on every shard, that counts what this service's writes store (one row of
+     * counts, e.g. {@code select count(*) from orders}): a write answered with an error must leave
+     * every count as it was, so nothing is half-written.
+     */
+    protected abstract String storedRows();
+
     /** Headers the service reads (values fuzzed on writes), e.g. {@code If-Match}, {@code Idempotency-Key}. */
     protected List<String> headers() {
         return List.of("If-Match");
@@ -72,6 +79,8 @@ public abstract class InputFuzzContract {
     void noInputMakesA5xxAndEveryErrorIsAProblem() {
         List<String> failures = new ArrayList<>();
         Map<Integer, Integer> statuses = new TreeMap<>();
+        List<String> stored = stored();
+        int writes = 0;
         for (Route route : routes()) {
             Random random = new Random(SEED ^ route.toString().hashCode());
             for (int c = 0; c < CASES && failures.size() < 10; c++) {
@@ -101,9 +110,19 @@ public abstract class InputFuzzContract {
                 } else if (status >= 400 && (type == null || !type.startsWith("application/problem+json"))) {
                     failures.add("case " + c + ": " + status + " without problem+json (" + type + ") for " + described);
                 }
+                if (!route.method().equals("GET")) {
+                    writes++;
+                    List<String> now = stored();
+                    if (status >= 400 && !now.equals(stored)) {
+                        failures.add("case " + c + ": " + status + " for " + described + ", yet the stored rows went from "
+                                + stored + " to " + now + " (half-written)");
+                    }
+                    stored = now;
+                }
             }
         }
-        System.out.println("[fuzz] " + getClass().getSimpleName() + ": statuses " + statuses);
+        System.out.println("[fuzz] " + getClass().getSimpleName() + ": statuses " + statuses + "; stored rows checked after "
+                + writes + " writes");
         if (!failures.isEmpty()) {
             throw new AssertionError("hostile input broke the contract (statuses " + statuses + "):\n"
                     + String.join("\n", failures));
@@ -113,6 +132,18 @@ public abstract class InputFuzzContract {
         org.junit.jupiter.api.Assertions.assertTrue(statuses.keySet().stream().anyMatch(s -> s < 300 || s == 404),
                 "no case got past validation: " + statuses);
         org.junit.jupiter.api.Assertions.assertTrue(statuses.containsKey(400), "no case was refused as bad input: " + statuses);
+    }
+
+    /** {@link #storedRows()} on each shard of this service, in shard order. */
+    private List<String> stored() {
+        var config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        String database = config.getValue("million.sharding.database", String.class);
+        int shards = config.getValue("million.sharding.shards", Integer.class);
+        List<String> databases = new ArrayList<>();
+        for (int shard = 0; shard < shards; shard++) {
+            databases.add(database + "_" + shard);
+        }
+        return Postgres.sqlOnEach(databases, storedRows());
     }
 
     private static String path(String template, Random random) {

@@ -2,6 +2,8 @@ package io.million.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,11 +27,37 @@ public final class Postgres {
         return run(System.getenv().getOrDefault("MILLION_PG_REPLICA_PORT", "5433"), database, sql);
     }
 
+    /**
+     * {@code sql} on each of {@code databases} with one psql (it reconnects between them): its
+     * output, one line per row, in the order of the databases.
+     */
+    public static List<String> sqlOnEach(List<String> databases, String sql) {
+        StringBuilder script = new StringBuilder();
+        for (String database : databases) {
+            script.append("\\connect ").append(database).append('\n').append(sql).append(";\n");
+        }
+        String out = run(System.getenv().getOrDefault("MILLION_PG_PORT", "5432"), "postgres", null, script.toString());
+        return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+    }
+
     private static String run(String port, String database, String sql) {
+        return run(port, database, sql, null);
+    }
+
+    /** psql on {@code database}: one command ({@code sql}), or a script on its standard input. */
+    private static String run(String port, String database, String sql, String script) {
         try {
-            Process process = new ProcessBuilder("psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1",
-                    "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", database, "-c", sql)
-                    .redirectErrorStream(true).start();
+            List<String> command = new ArrayList<>(List.of("psql", "-X", "-q", "-tA",
+                    "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", database));
+            if (sql != null) {
+                command.addAll(List.of("-c", sql));
+            }
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            try (var in = process.getOutputStream()) {
+                if (script != null) {
+                    in.write(script.getBytes(StandardCharsets.UTF_8));
+                }
+            }
             if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new IllegalStateException("psql did not finish: " + sql);
