@@ -14,7 +14,7 @@
 # (2xx/s) >= 90 % of C. Medians over the rounds are printed.
 #
 #   perf/overload/bench.sh                  # 60 s warm-up, 2 rounds of 30 s
-#   SHEDDING_OPTS=-Dmillion.web.shedding.algorithm=vegas perf/overload/bench.sh   # options of the shedding JVM
+#   SHEDDING_OPTS=-Dmillion.web.shedding.algorithm=gradient2 perf/overload/bench.sh   # options of the shedding JVM
 #   WARMUP=30 ROUNDS=3 DURATION=20 perf/overload/bench.sh
 #
 # Loopback only; every phase is bounded by its duration.

@@ -17,8 +17,8 @@ public interface WebConfig {
 
     /**
      * The adaptive concurrency limit in front of every public route (libs/web LoadShedding):
-     * Netflix concurrency-limits' Gradient2 moves the limit with the latency it measures; a
-     * request above it gets a fast 503 with Retry-After. The management port is never limited.
+     * Netflix concurrency-limits' Vegas (or Gradient2) moves the limit with the latency it
+     * measures; a request above it gets a fast 503 with Retry-After. The management port is never limited.
      */
     interface Shedding {
         @WithDefault("true")
@@ -29,7 +29,7 @@ public interface WebConfig {
          * (tolerant of noise, slow to hold latency down); {@code vegas}: the limit keeps the queue
          * over the lowest latency seen (no-load) small, so admitted requests stay near it.
          */
-        @WithDefault("gradient2")
+        @WithDefault("vegas")
         String algorithm();
 
         /** Gradient2: latency may grow by this factor before the limit comes down. */

@@ -26,8 +26,10 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Adaptive load shedding ahead of every public handler: an adaptive concurrency limit (Netflix
- * concurrency-limits, Gradient2: the limit follows the ratio of the latency without load to the
- * latency now) over the requests in flight on this replica. A request above the limit is refused
+ * concurrency-limits; Vegas by default: the limit keeps the queue over the lowest latency seen
+ * small; or Gradient2: the limit follows the ratio of a long-term to the recent latency) over the
+ * requests in flight on this replica. On the overload bench (perf/overload) Vegas held the p99 of
+ * admitted requests near the unloaded one where Gradient2 let its limit climb into the hundreds. A request above the limit is refused
  * at once with 503 + {@code Retry-After}, so the requests admitted keep their latency instead of
  * everyone queueing. Two priorities share the limit (partitions): cheap reads of one resource
  * (mostly cache hits) keep {@code cheap-share} of it when listings and writes compete. Only the
