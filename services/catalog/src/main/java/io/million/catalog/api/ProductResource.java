@@ -31,11 +31,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.million.cache.EdgePurger;
 import io.million.cache.Representation;
 import io.million.cache.TieredCache;
 import io.million.catalog.domain.Product;
 import io.million.sharding.ShardIds;
+import io.million.catalog.service.ProductService;
+import io.million.catalog.service.SurrogateKeys;
 import io.million.catalog.store.ProductStore;
 import io.million.web.Preconditions;
 import io.million.web.auth.Access;
@@ -63,14 +64,14 @@ public class ProductResource {
     private final jakarta.validation.Validator validator;
     private final Clock clock = Clock.systemUTC();
     private final Access access;
-    private final EdgePurger edge;
+    private final ProductService products;
     private final String listingCacheControl;
 
     public ProductResource(ProductStore store, Paging paging, TieredCache cache,
             ProductCache.Config cacheConfig, ObjectMapper json, jakarta.validation.Validator validator,
-            Access access, EdgePurger edge) {
+            Access access, ProductService products) {
         this.access = access;
-        this.edge = edge;
+        this.products = products;
         this.listingCacheControl = cacheConfig.listingCacheControl();
         this.validator = validator;
         this.store = store;
@@ -86,9 +87,8 @@ public class ProductResource {
             + "when the sku is taken")
     @SecurityRequirement(name = Access.SCHEME)
     public Uni<RestResponse<ProductView>> create(@Valid @NotNull CreateProductRequest body) {
-        return access.role(CATALOG_ADMIN).chain(() -> store.create(body.sku(), body.name(), body.description(), body.category(), body.priceCents(),
-                body.currency(), body.stock()))
-                .call(created -> invalidate(created.id, created.category, null))
+        return access.role(CATALOG_ADMIN).chain(() -> products.create(body.sku(), body.name(), body.description(),
+                body.category(), body.priceCents(), body.currency(), body.stock()))
                 .map(created -> RestResponse.ResponseBuilder
                         .<ProductView>created(URI.create("/v1/products/" + created.id))
                         .entity(ProductView.of(created))
@@ -134,15 +134,10 @@ public class ProductResource {
     public Uni<RestResponse<ProductView>> patch(@RestPath String id, @RestHeader("If-Match") String ifMatch,
             JsonNode patch) {
         long productId = parseId(id);
-        String[] categoryBefore = new String[1];
         return access.role(CATALOG_ADMIN).chain(() -> {
             var change = ProductPatch.parse(patch, validator);
-            return store.update(productId, ifMatch, product -> {
-                categoryBefore[0] = product.category;
-                change.applyTo(product, clock.instant());
-            });
+            return products.change(productId, ifMatch, product -> change.applyTo(product, clock.instant()));
         })
-                .call(updated -> invalidate(productId, updated.category, categoryBefore[0]))
                 .map(updated -> RestResponse.ResponseBuilder.ok(ProductView.of(updated))
                         .header("ETag", Preconditions.etag(updated.version)).build());
     }
@@ -154,8 +149,7 @@ public class ProductResource {
     @SecurityRequirement(name = Access.SCHEME)
     public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader("If-Match") String ifMatch) {
         long productId = parseId(id);
-        return access.role(CATALOG_ADMIN).chain(() -> store.delete(productId, ifMatch))
-                .call(deleted -> invalidate(productId, deleted.category, null))
+        return access.role(CATALOG_ADMIN).chain(() -> products.delete(productId, ifMatch))
                 .map(ignored -> RestResponse.noContent());
     }
 
@@ -201,19 +195,5 @@ public class ProductResource {
                         .header("Cache-Control", listingCacheControl)
                         .header("Surrogate-Key", SurrogateKeys.category(name))
                         .build());
-    }
-
-    /**
-     * After a write: the product's L1/L2 entries on every replica, then the edge's copies of the
-     * product and of the listings of its category (before and after, when it moved).
-     */
-    private Uni<Void> invalidate(long productId, String category, String categoryBefore) {
-        java.util.List<String> keys = new java.util.ArrayList<>(3);
-        keys.add(SurrogateKeys.product(productId));
-        keys.add(SurrogateKeys.category(category));
-        if (categoryBefore != null && !categoryBefore.equals(category)) {
-            keys.add(SurrogateKeys.category(categoryBefore));
-        }
-        return cache.invalidate(Long.toString(productId)).chain(() -> edge.purge(keys));
     }
 }

@@ -1,4 +1,4 @@
-package io.million.catalog.api;
+package io.million.catalog.service;
 
 /**
  * Surrogate keys of the catalog's edge-cached answers ({@code Surrogate-Key}, purged through
@@ -6,16 +6,16 @@ package io.million.catalog.api;
  * listings of a category. A name that is not plain letters, digits, '-' and '_' (keys are
  * space-separated tokens) is replaced by its hash; a collision only purges a little more.
  */
-final class SurrogateKeys {
+public final class SurrogateKeys {
 
     private SurrogateKeys() {
     }
 
-    static String product(long id) {
+    public static String product(long id) {
         return "product-" + id;
     }
 
-    static String category(String category) {
+    public static String category(String category) {
         boolean plain = !category.isEmpty() && category.length() <= 64 && category.chars()
                 .allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || c == '-' || c == '_'));
         return "category-" + (plain ? category : "h" + Integer.toHexString(category.hashCode()));
