@@ -193,6 +193,15 @@ public final class TieredCache {
         lastGood.invalidate(key);
     }
 
+    /**
+     * How long {@code key} has left in L1, if present. While a load is in flight, and until
+     * Caffeine has handled its completion (on the completing thread, just after the callers were
+     * answered), it is effectively unbounded; tests wait for a bounded one before moving time.
+     */
+    java.util.Optional<Duration> expiresIn(String key) {
+        return l1.synchronous().policy().expireVariably().flatMap(expiry -> expiry.getExpiresAfter(key));
+    }
+
     /** Every entry of this replica, when it may have missed invalidations (see {@link InvalidationBus}). */
     private void dropAll() {
         flushedAt = ticker.read();
