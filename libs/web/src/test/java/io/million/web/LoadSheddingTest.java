@@ -47,7 +47,10 @@ class LoadSheddingTest {
             refused.get().then().statusCode(503)
                     .contentType(org.hamcrest.Matchers.startsWith("application/problem+json"))
                     .header("Retry-After", "1")
-                    .body("status", org.hamcrest.Matchers.equalTo(503));
+                    .body("status", org.hamcrest.Matchers.equalTo(503))
+                    .body("title", org.hamcrest.Matchers.equalTo("Service Unavailable"))
+                    .body("detail", org.hamcrest.Matchers.containsString("concurrency limit"))
+                    .body("instance", org.hamcrest.Matchers.equalTo("/widgets/3"));
             for (var future : held) {
                 future.get(10, java.util.concurrent.TimeUnit.SECONDS);
             }

@@ -177,6 +177,65 @@ public class ProblemMappers {
         response.end(io.vertx.core.buffer.Buffer.buffer(bytes(body)));
     }
 
+    /**
+     * A problem a route answers at a high rate (load shedding's 503, thousands a second under
+     * overload, when every microsecond spent refusing is taken from the requests admitted):
+     * serialized once, so each answer only quotes the request's path into the {@code instance}
+     * member, and its headers pre-encoded. The body is the one {@link #send} writes.
+     */
+    public Prepared prepare(Problem problem, Map<String, String> headers) {
+        byte[] whole = bytes(problem.withInstance(""));
+        byte[] member = "\"instance\":\"\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int at = indexOf(whole, member);
+        if (at < 0 || indexOf(java.util.Arrays.copyOfRange(whole, at + 1, whole.length), member) >= 0) {
+            throw new IllegalStateException("cannot find the instance member once in " + new String(whole,
+                    java.nio.charset.StandardCharsets.UTF_8));
+        }
+        int split = at + member.length - 1; // just before the closing quote of the empty instance
+        List<CharSequence> names = new ArrayList<>();
+        List<CharSequence> values = new ArrayList<>();
+        names.add(io.vertx.core.http.HttpHeaders.createOptimized("Content-Type"));
+        values.add(io.vertx.core.http.HttpHeaders.createOptimized(Problem.MEDIA_TYPE));
+        headers.forEach((name, value) -> {
+            names.add(io.vertx.core.http.HttpHeaders.createOptimized(name));
+            values.add(io.vertx.core.http.HttpHeaders.createOptimized(value));
+        });
+        return new Prepared(problem.status(), java.util.Arrays.copyOfRange(whole, 0, split),
+                java.util.Arrays.copyOfRange(whole, split, whole.length), names.toArray(CharSequence[]::new),
+                values.toArray(CharSequence[]::new));
+    }
+
+    /** See {@link #prepare}. */
+    public record Prepared(int status, byte[] head, byte[] tail, CharSequence[] names, CharSequence[] values) {
+        public void send(io.vertx.ext.web.RoutingContext ctx) {
+            var response = ctx.response().setStatusCode(status);
+            for (int i = 0; i < names.length; i++) {
+                response.putHeader(names[i], values[i]);
+            }
+            response.end(body(ctx.request().path()));
+        }
+
+        /** The body for a request to {@code path}: the bytes {@link ProblemMappers#send} would write. */
+        public io.vertx.core.buffer.Buffer body(String path) {
+            byte[] instance = com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsUTF8(path);
+            return io.vertx.core.buffer.Buffer.buffer(head.length + instance.length + tail.length)
+                    .appendBytes(head).appendBytes(instance).appendBytes(tail);
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     /** A failure from a Vert.x route as a problem: like {@link #unexpected}, for non-REST routes. */
     public void sendFailure(io.vertx.ext.web.RoutingContext ctx, Throwable e) {
         if (e instanceof ProblemException problem) {

@@ -86,15 +86,15 @@ public class LoadShedding {
         Map<String, Counter> shed = Map.of(
                 CHEAP, meters.counter("million.http.shed", "priority", CHEAP),
                 COSTLY, meters.counter("million.http.shed", "priority", COSTLY));
-        Map<String, String> retryAfter = Map.of("Retry-After", Integer.toString(shedding.retryAfterSeconds()));
-        Problem overloaded = Problem.of(503, "Service Unavailable", "This replica is at its concurrency limit; "
-                + "retry shortly");
+        ProblemMappers.Prepared overloaded = problems.prepare(Problem.of(503, "Service Unavailable",
+                "This replica is at its concurrency limit; retry shortly"),
+                Map.of("Retry-After", Integer.toString(shedding.retryAfterSeconds())));
         router.route().order(RouteOrder.LOAD_SHEDDING).handler(ctx -> {
             String priority = priority(ctx);
             Optional<Limiter.Listener> admitted = limiter.acquire(priority);
             if (admitted.isEmpty()) {
                 shed.get(priority).increment();
-                problems.send(ctx, overloaded, retryAfter);
+                overloaded.send(ctx);
                 return;
             }
             Limiter.Listener listener = admitted.get();
