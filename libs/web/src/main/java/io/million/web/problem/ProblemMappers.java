@@ -184,14 +184,14 @@ public class ProblemMappers {
      * member, and its headers pre-encoded. The body is the one {@link #send} writes.
      */
     public Prepared prepare(Problem problem, Map<String, String> headers) {
-        byte[] whole = bytes(problem.withInstance(""));
-        byte[] member = "\"instance\":\"\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        int at = indexOf(whole, member);
-        if (at < 0 || indexOf(java.util.Arrays.copyOfRange(whole, at + 1, whole.length), member) >= 0) {
-            throw new IllegalStateException("cannot find the instance member once in " + new String(whole,
-                    java.nio.charset.StandardCharsets.UTF_8));
+        var utf8 = java.nio.charset.StandardCharsets.UTF_8;
+        String whole = new String(bytes(problem.withInstance("")), utf8);
+        String member = "\"instance\":\"\"";
+        int at = whole.indexOf(member);
+        if (at < 0 || at != whole.lastIndexOf(member)) {
+            throw new IllegalStateException("cannot find the instance member once in " + whole);
         }
-        int split = at + member.length - 1; // just before the closing quote of the empty instance
+        int split = at + member.length() - 1; // just before the closing quote of the empty instance
         List<CharSequence> names = new ArrayList<>();
         List<CharSequence> values = new ArrayList<>();
         names.add(io.vertx.core.http.HttpHeaders.createOptimized("Content-Type"));
@@ -200,8 +200,8 @@ public class ProblemMappers {
             names.add(io.vertx.core.http.HttpHeaders.createOptimized(name));
             values.add(io.vertx.core.http.HttpHeaders.createOptimized(value));
         });
-        return new Prepared(problem.status(), java.util.Arrays.copyOfRange(whole, 0, split),
-                java.util.Arrays.copyOfRange(whole, split, whole.length), names.toArray(CharSequence[]::new),
+        return new Prepared(problem.status(), whole.substring(0, split).getBytes(utf8),
+                whole.substring(split).getBytes(utf8), names.toArray(CharSequence[]::new),
                 values.toArray(CharSequence[]::new));
     }
 
@@ -221,19 +221,6 @@ public class ProblemMappers {
             return io.vertx.core.buffer.Buffer.buffer(head.length + instance.length + tail.length)
                     .appendBytes(head).appendBytes(instance).appendBytes(tail);
         }
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     /** A failure from a Vert.x route as a problem: like {@link #unexpected}, for non-REST routes. */
