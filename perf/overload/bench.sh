@@ -74,7 +74,7 @@ limit_samples() { # port seconds: the adaptive limit every 0.5 s while a round r
   local i samples=()
   for ((i = 0; i < $2 * 2; i++)); do
     samples+=("$(curl -fs "http://127.0.0.1:$(management_port "$1")/q/metrics" \
-      | awk '/^million_http_concurrency_limit / {print $2}')")
+      | awk '/^million_http_concurrency_limit{priority="costly"/ {print $2}')")
     sleep 0.5
   done
   printf '%s\n' "${samples[@]}" | grep . | sort -g | awk '{v[NR] = $1} END {printf "%s/%s/%s", v[1], v[int((NR + 1) / 2)], v[NR]}'

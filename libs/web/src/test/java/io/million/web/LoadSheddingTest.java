@@ -58,6 +58,32 @@ class LoadSheddingTest {
             holders.shutdownNow();
         }
         assertTrue(meters.counter("million.http.shed", "priority", "cheap").count() >= 1, "shed requests are counted");
-        assertEquals(10.0, meters.get("million.http.concurrency.limit").gauge().value(), "the limit is published");
+        assertEquals(10.0, meters.get("million.http.concurrency.limit").tag("priority", "cheap").gauge().value(), "the limit is published");
+    }
+
+    @Test
+    void aRequestThatWaitsPastTheQueueTimeoutIsRefused() throws Exception {
+        io.million.web.testapp.WidgetResource.gate = new java.util.concurrent.CompletableFuture<>();
+        var holders = java.util.concurrent.Executors.newFixedThreadPool(10);
+        try {
+            var held = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
+            for (int i = 0; i < 10; i++) {
+                held.add(holders.submit(() -> given().get("/widgets/held/1").statusCode()));
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> meters.get("million.http.inflight").gauge().value() == 10);
+            // No slot frees (the gate stays closed): after the queue timeout (0.5 s here), a 503 problem.
+            given().get("/widgets/4").then().statusCode(503)
+                    .contentType(org.hamcrest.Matchers.startsWith("application/problem+json"))
+                    .body("instance", org.hamcrest.Matchers.equalTo("/widgets/4"));
+            assertEquals(0.0, meters.get("million.http.waiting").gauge().value(), "it no longer waits");
+            io.million.web.testapp.WidgetResource.gate.complete(null);
+            for (var future : held) {
+                assertEquals(200, future.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            io.million.web.testapp.WidgetResource.gate.complete(null);
+            holders.shutdownNow();
+        }
     }
 }

@@ -1,17 +1,18 @@
 package io.million.web.shedding;
 
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
-import com.netflix.concurrency.limits.Limiter;
 import com.netflix.concurrency.limits.Limit;
+import com.netflix.concurrency.limits.Limiter;
 import com.netflix.concurrency.limits.limit.Gradient2Limit;
 import com.netflix.concurrency.limits.limit.VegasLimit;
-import com.netflix.concurrency.limits.limiter.AbstractPartitionedLimiter;
+import com.netflix.concurrency.limits.limiter.SimpleLimiter;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -26,92 +27,86 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Adaptive load shedding ahead of every public handler: an adaptive concurrency limit (Netflix
- * concurrency-limits; Vegas by default: the limit keeps the queue over the lowest latency seen
- * small; or Gradient2: the limit follows the ratio of a long-term to the recent latency) over the
- * requests in flight on this replica. On the overload bench (perf/overload) Vegas held the p99 of
- * admitted requests near the unloaded one where Gradient2 let its limit climb into the hundreds. A request above the limit is refused
- * at once with 503 + {@code Retry-After}, so the requests admitted keep their latency instead of
- * everyone queueing. Two priorities share the limit (partitions): cheap reads of one resource
- * (mostly cache hits) keep {@code cheap-share} of it when listings and writes compete. Only the
- * public router is limited: the management port (health, metrics, operator API) never sheds.
+ * concurrency-limits; Vegas by default: the limit keeps the queue it estimates over the lowest
+ * latency seen small; or Gradient2: the limit follows the ratio of a long-term to the recent
+ * latency) over the requests in flight on this replica, one limit per priority: cheap reads of one
+ * resource (mostly cache hits, tens of microseconds) and costly listings and writes (shard
+ * queries, milliseconds). Apart, each limit measures its own latency: one shared limit took the
+ * cache hits' latency as the no-load latency of the listings too, saw a queue in every listing and
+ * sat at its floor.
  * <p>
- * Metrics: {@code million_http_concurrency_limit}, {@code million_http_inflight} and
- * {@code million_http_shed_total{priority}}.
+ * A request above its limit waits for a slot in a short bounded queue ({@link Admission}: at most
+ * {@code queue} requests, each at most {@code queue-timeout}), so no slot idles between arrivals,
+ * and beyond that is refused at once with 503 + {@code Retry-After}, so the requests admitted keep
+ * their latency instead of everyone queueing; a freed slot goes to a waiting cheap read first.
+ * Measured on perf/overload (a listing at twice its capacity): see perf/README.md. Only the public
+ * router is limited: the management port (health, metrics, operator API) never sheds.
+ * <p>
+ * Metrics: {@code million_http_concurrency_limit{priority}}, {@code million_http_inflight},
+ * {@code million_http_waiting} and {@code million_http_shed_total{priority}}.
  */
 @Singleton
 public class LoadShedding {
 
     static final String CHEAP = "cheap";
     static final String COSTLY = "costly";
-
-    /** The library's partitioned limiter, built with our two priorities. */
-    private static final class Builder extends AbstractPartitionedLimiter.Builder<Builder, String> {
-        @Override
-        protected Builder self() {
-            return this;
-        }
-    }
+    /** The priorities, first served first. */
+    static final List<String> PRIORITIES = List.of(CHEAP, COSTLY);
 
     void install(@Observes Router router, WebConfig config, ProblemMappers problems, MeterRegistry meters) {
         WebConfig.Shedding shedding = config.shedding();
         if (!shedding.enabled()) {
             return;
         }
-        Limit limit = switch (shedding.algorithm()) {
+        Map<String, Limit> limits = PRIORITIES.stream().collect(Collectors.toUnmodifiableMap(Function.identity(),
+                priority -> limit(shedding)));
+        Map<String, Limiter<Void>> limiters = PRIORITIES.stream().collect(Collectors.toUnmodifiableMap(
+                Function.identity(), priority -> SimpleLimiter.newBuilder().named("http-" + priority)
+                        .limit(limits.get(priority)).build()));
+        Map<String, Counter> shed = PRIORITIES.stream().collect(Collectors.toUnmodifiableMap(Function.identity(),
+                priority -> meters.counter("million.http.shed", "priority", priority)));
+        ProblemMappers.Prepared overloaded = problems.prepare(Problem.of(503, "Service Unavailable",
+                "This replica is at its concurrency limit; retry shortly"),
+                Map.of("Retry-After", Integer.toString(shedding.retryAfterSeconds())));
+        Admission admission = new Admission(priority -> limiters.get(priority).acquire(null), PRIORITIES,
+                shedding.queue(), shedding.queueTimeout().toMillis(), (ctx, priority) -> {
+                    shed.get(priority).increment();
+                    overloaded.send(ctx);
+                });
+        limits.forEach((priority, limit) -> Gauge.builder("million.http.concurrency.limit", limit, Limit::getLimit)
+                .tag("priority", priority)
+                .description("The adaptive concurrency limit of this replica's public port, per priority")
+                .register(meters));
+        Gauge.builder("million.http.inflight", admission, Admission::inflight)
+                .description("Requests in flight on this replica's public port").register(meters);
+        Gauge.builder("million.http.waiting", admission, Admission::waiting)
+                .description("Requests waiting for a slot under this replica's concurrency limits").register(meters);
+        router.route().order(RouteOrder.LOAD_SHEDDING).handler(ctx -> admission.handle(ctx, priority(ctx)));
+    }
+
+    private static Limit limit(WebConfig.Shedding shedding) {
+        return switch (shedding.algorithm()) {
             case "gradient2" -> Gradient2Limit.newBuilder()
                     .initialLimit(shedding.initialLimit())
                     .minLimit(shedding.minLimit())
                     .maxConcurrency(shedding.maxLimit())
                     .rttTolerance(shedding.rttTolerance())
                     .build();
-            // Vegas has no floor of its own: the partitions' shares and the floor below keep a few
-            // requests admitted whatever it measures.
+            // Vegas has no floor of its own.
             case "vegas" -> new FloorLimit(VegasLimit.newBuilder()
+                    .alphaFunction(l -> queueBound(shedding.vegasAlpha(), l))
+                    .betaFunction(l -> queueBound(shedding.vegasBeta(), l))
                     .initialLimit(shedding.initialLimit())
                     .maxConcurrency(shedding.maxLimit())
                     .build(), shedding.minLimit());
             default -> throw new IllegalArgumentException("million.web.shedding.algorithm: gradient2 or vegas, not "
                     + shedding.algorithm());
         };
-        Limiter<String> limiter = new Builder().named("http").limit(limit)
-                .partitionResolver(priority -> priority)
-                .partition(CHEAP, shedding.cheapShare())
-                .partition(COSTLY, 1 - shedding.cheapShare())
-                .build();
-        AtomicInteger inflight = new AtomicInteger();
-        Gauge.builder("million.http.concurrency.limit", limit, l -> l.getLimit())
-                .description("The adaptive concurrency limit of this replica's public port").register(meters);
-        Gauge.builder("million.http.inflight", inflight, AtomicInteger::get)
-                .description("Requests in flight on this replica's public port").register(meters);
-        Map<String, Counter> shed = Map.of(
-                CHEAP, meters.counter("million.http.shed", "priority", CHEAP),
-                COSTLY, meters.counter("million.http.shed", "priority", COSTLY));
-        ProblemMappers.Prepared overloaded = problems.prepare(Problem.of(503, "Service Unavailable",
-                "This replica is at its concurrency limit; retry shortly"),
-                Map.of("Retry-After", Integer.toString(shedding.retryAfterSeconds())));
-        router.route().order(RouteOrder.LOAD_SHEDDING).handler(ctx -> {
-            String priority = priority(ctx);
-            Optional<Limiter.Listener> admitted = limiter.acquire(priority);
-            if (admitted.isEmpty()) {
-                shed.get(priority).increment();
-                overloaded.send(ctx);
-                return;
-            }
-            Limiter.Listener listener = admitted.get();
-            inflight.incrementAndGet();
-            ctx.addEndHandler(ended -> {
-                inflight.decrementAndGet();
-                // Latency samples only from answers that did the work: a fast 503 of a dead shard or
-                // a 4xx says nothing about this replica's capacity.
-                int status = ctx.response().getStatusCode();
-                if (ended.succeeded() && status < 400) {
-                    listener.onSuccess();
-                } else {
-                    listener.onIgnore();
-                }
-            });
-            ctx.next();
-        });
+    }
+
+    /** Vegas' queue bounds as the library shapes them: factor x log10(limit), log10 at least 1. */
+    private static int queueBound(double factor, int limit) {
+        return (int) Math.max(1, factor * Math.max(1, Math.floor(Math.log10(limit))));
     }
 
     /** A limit that never reports less than {@code floor}: concurrency-limits has no such decorator. */

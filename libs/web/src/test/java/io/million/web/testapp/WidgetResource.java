@@ -95,6 +95,24 @@ public class WidgetResource {
         return Uni.createFrom().item(ALL.get(0)).onItem().delayIt().by(java.time.Duration.ofSeconds(3));
     }
 
+    /** Holds its request until a test completes {@link #gate}: a slot taken for as long as the test wants. */
+    @GET
+    @Path("held/{id}")
+    public Uni<Widget> held(@RestPath long id) {
+        return Uni.createFrom().completionStage(gate).replaceWith(ALL.get(0));
+    }
+
+    /** A write that holds its request like {@link #held}: load shedding counts writes apart from reads. */
+    @POST
+    @Path("held")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Widget> heldWrite(NewWidget body) {
+        return Uni.createFrom().completionStage(gate).replaceWith(new Widget(0, body.name(), "held"));
+    }
+
+    /** What {@link #held} and {@link #heldWrite} wait for; a test puts a new one in place before holding requests. */
+    public static volatile java.util.concurrent.CompletableFuture<Void> gate = new java.util.concurrent.CompletableFuture<>();
+
     @GET
     @Path("race")
     public Uni<Widget> race() {
