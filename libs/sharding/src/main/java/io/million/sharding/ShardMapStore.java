@@ -71,15 +71,15 @@ public class ShardMapStore {
     /** Creates the control row if absent and adopts the stored map. */
     Uni<Void> load() {
         Pool control = ShardMigrations.pool(CONTROL_SHARD);
-        return control.query("create table if not exists million_shard_map ("
+        return ShardMigrations.underLock(control, "create table if not exists million_shard_map ("
                 + "id smallint primary key check (id = 1), spec text not null, version bigint not null, "
-                + "moving boolean not null default false)").execute()
-                .chain(() -> control.query("alter table million_shard_map "
+                + "moving boolean not null default false)",
+                "alter table million_shard_map "
                         + "add column if not exists move_from smallint, add column if not exists move_to smallint, "
                         + "add column if not exists move_source smallint, "
                         + "add column if not exists move_target smallint, "
                         + "add column if not exists move_version bigint, add column if not exists move_phase text, "
-                        + "add column if not exists move_beat timestamptz").execute())
+                        + "add column if not exists move_beat timestamptz")
                 .chain(() -> control.preparedQuery("insert into million_shard_map (id, spec, version) "
                         + "values (1, $1, 1) on conflict (id) do nothing").execute(Tuple.of(shards.map().spec())))
                 .chain(this::refresh)

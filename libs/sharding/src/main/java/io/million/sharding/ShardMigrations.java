@@ -153,6 +153,22 @@ public class ShardMigrations {
         return SERVICE.equals(set) ? "schema_migrations" : "schema_migrations_" + set;
     }
 
+    /**
+     * Runs schema statements ({@code create ... if not exists}) in one transaction under the
+     * migrations' advisory lock: "if not exists" is no guard against a concurrent create (two
+     * replicas starting together on a fresh shard: a duplicate key in {@code pg_type}).
+     */
+    static Uni<Void> underLock(Pool pool, String... statements) {
+        return pool.withTransaction(connection -> {
+            Uni<?> chain = connection.query("set local statement_timeout = 0").execute()
+                    .chain(() -> connection.query("select pg_advisory_xact_lock(" + LOCK_KEY + ")").execute());
+            for (String statement : statements) {
+                chain = chain.chain(() -> connection.query(statement).execute());
+            }
+            return chain.replaceWithVoid();
+        });
+    }
+
     static Uni<Integer> migrate(Pool pool, String table, List<String> scripts) {
         // A migration (an index build) may outlast the request path's statement_timeout.
         return pool.withTransaction(connection -> connection.query("set local statement_timeout = 0").execute()
