@@ -83,7 +83,7 @@ public class ProductResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create a product", description = "Role catalog-admin or operator. 201 with Location; 409 "
+    @Operation(operationId = "createProduct", summary = "Create a product", description = "Role catalog-admin or operator. 201 with Location; 409 "
             + "when the sku is taken")
     @SecurityRequirement(name = Access.SCHEME)
     public Uni<RestResponse<ProductView>> create(@Valid @NotNull CreateProductRequest body) {
@@ -103,7 +103,7 @@ public class ProductResource {
     @GET
     @Path("{id}")
     @Fields(ProductView.class)
-    @Operation(summary = "Get a product by id",
+    @Operation(operationId = "getProduct", summary = "Get a product by id",
             description = "Cacheable by CDNs: strong ETag, Last-Modified, Cache-Control, Surrogate-Key; "
                     + "If-None-Match answers 304; 404 problem when there is none")
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
@@ -127,7 +127,7 @@ public class ProductResource {
     @PATCH
     @Path("{id}")
     @Consumes(MERGE_PATCH)
-    @Operation(summary = "Change a product (JSON merge patch)",
+    @Operation(operationId = "updateProduct", summary = "Change a product (JSON merge patch)",
             description = "Role catalog-admin or operator. name, description, category, priceCents, currency; stale "
                     + "If-Match is 412; sku is 422")
     @SecurityRequirement(name = Access.SCHEME)
@@ -144,7 +144,7 @@ public class ProductResource {
 
     @DELETE
     @Path("{id}")
-    @Operation(summary = "Delete a product", description = "Role catalog-admin or operator. 204; If-Match "
+    @Operation(operationId = "deleteProduct", summary = "Delete a product", description = "Role catalog-admin or operator. 204; If-Match "
             + "honoured; caches everywhere dropped")
     @SecurityRequirement(name = Access.SCHEME)
     public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader("If-Match") String ifMatch) {
@@ -156,7 +156,7 @@ public class ProductResource {
     /** Volatile data, apart from the product: at most a second in any cache. */
     @GET
     @Path("{id}/stock")
-    @Operation(summary = "A product's stock", description = "{productId, available, reserved}; Cache-Control max-age=1")
+    @Operation(operationId = "getProductStock", summary = "A product's stock", description = "{productId, available, reserved}; Cache-Control max-age=1")
     public Uni<RestResponse<StockView>> stock(@RestPath String id) {
         return store.stock(parseId(id))
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("No product " + id))
@@ -181,7 +181,7 @@ public class ProductResource {
     }
 
     @GET
-    @Operation(summary = "List the products of a category", description = "Cursor-paged by id. Edge-cacheable "
+    @Operation(operationId = "listProductsByCategory", summary = "List the products of a category", description = "Cursor-paged by id. Edge-cacheable "
             + "for a short while (million.catalog.listing-cache-control) under the surrogate key of the category, "
             + "purged when one of its products changes")
     public Uni<RestResponse<Page<ProductView>>> list(@RestQuery @NotBlank String category, @RestQuery String limit,

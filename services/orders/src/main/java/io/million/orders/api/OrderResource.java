@@ -54,7 +54,7 @@ public class OrderResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Place an order",
+    @Operation(operationId = "placeOrder", summary = "Place an order",
             description = "Writes the order (PENDING) and its order.placed event in one shard transaction and "
                     + "answers 202 Accepted with Location; the saga then makes it CONFIRMED or REJECTED. "
                     + "Idempotency-Key is required: the same key (per user, for 24 h) with the same body returns "
@@ -92,7 +92,7 @@ public class OrderResource {
 
     @GET
     @Path("{id}")
-    @Operation(summary = "Get an order by id", description = "The ordering user or an operator (another user: 403). "
+    @Operation(operationId = "getOrder", summary = "Get an order by id", description = "The ordering user or an operator (another user: 403). "
             + "404 problem when there is none")
     @SecurityRequirement(name = Access.SCHEME)
     public Uni<RestResponse<OrderView>> get(@RestPath String id) {
@@ -106,7 +106,7 @@ public class OrderResource {
     }
 
     @GET
-    @Operation(summary = "List a user's orders, newest first", description = "The user itself or an operator. "
+    @Operation(operationId = "listUserOrders", summary = "List a user's orders, newest first", description = "The user itself or an operator. "
             + "Cursor-paged")
     @SecurityRequirement(name = Access.SCHEME)
     public Uni<Page<OrderView>> list(@RestQuery @NotNull String userId, @RestQuery String limit,

@@ -59,7 +59,7 @@ public class UserResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create a user", description = "Anonymous (registration, rate limited per client address): "
+    @Operation(operationId = "createUser", summary = "Create a user", description = "Anonymous (registration, rate limited per client address): "
             + "201 with Location and ETag; 409 when the email is taken")
     public Uni<RestResponse<UserView>> create(@Valid @NotNull CreateUserRequest body) {
         return store.create(body.email(), body.name())
@@ -73,7 +73,7 @@ public class UserResource {
 
     @GET
     @Path("{id}")
-    @Operation(summary = "Get a user", description = "The user itself or an operator. Strong ETag; If-None-Match "
+    @Operation(operationId = "getUser", summary = "Get a user", description = "The user itself or an operator. Strong ETag; If-None-Match "
             + "answers 304; 404 problem when absent")
     @SecurityRequirement(name = Access.SCHEME)
     public Uni<RestResponse<UserView>> get(@RestPath String id, @RestHeader("If-None-Match") String ifNoneMatch) {
@@ -93,7 +93,7 @@ public class UserResource {
     @PATCH
     @Path("{id}")
     @Consumes(MERGE_PATCH)
-    @Operation(summary = "Change a user (JSON merge patch)",
+    @Operation(operationId = "updateUser", summary = "Change a user (JSON merge patch)",
             description = "The user itself or an operator. Only name can change; If-Match with a stale ETag is 412")
     @SecurityRequirement(name = Access.SCHEME)
     public Uni<RestResponse<UserView>> patch(@RestPath String id, @RestHeader("If-Match") String ifMatch,
@@ -109,7 +109,7 @@ public class UserResource {
 
     @DELETE
     @Path("{id}")
-    @Operation(summary = "Delete a user", description = "The user itself or an operator. 204; the email becomes "
+    @Operation(operationId = "deleteUser", summary = "Delete a user", description = "The user itself or an operator. 204; the email becomes "
             + "free; If-Match honoured")
     @SecurityRequirement(name = Access.SCHEME)
     public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader("If-Match") String ifMatch) {
@@ -118,7 +118,7 @@ public class UserResource {
     }
 
     @GET
-    @Operation(summary = "List users by id across all shards", description = "Operators only. Cursor-paged: pass "
+    @Operation(operationId = "listUsers", summary = "List users by id across all shards", description = "Operators only. Cursor-paged: pass "
             + "`next` back as `cursor`")
     @SecurityRequirement(name = Access.SCHEME)
     public Uni<Page<UserView>> list(@RestQuery String limit, @RestQuery String cursor) {
