@@ -70,7 +70,7 @@ load() { # url rate seconds -> Load.java's line
   taskset -c 1 java -XX:+UseSerialGC -Xmx512m -Dconnections="${LOAD_CONNECTIONS:-512}" \
     "$ROOT/perf/overload/Load.java" "$1" "$2" "$3"
 }
-limit_samples() { # port seconds: the adaptive limit every 0.5 s while a round runs -> "min/median/max"
+limit_samples() { # port seconds: the costly priority's adaptive limit (listings and writes: this route) every 0.5 s while a round runs -> "min/median/max"
   local i samples=()
   for ((i = 0; i < $2 * 2; i++)); do
     samples+=("$(curl -fs "http://127.0.0.1:$(management_port "$1")/q/metrics" \
