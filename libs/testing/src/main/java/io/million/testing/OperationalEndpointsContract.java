@@ -71,6 +71,18 @@ public abstract class OperationalEndpointsContract {
                 .body(not(containsString("/admin/shards")));
     }
 
+    /**
+     * The served contract is the checked-in one (this module's {@code openapi.json}): a change to
+     * the API is a reviewed diff, and the merged platform document and the generated client
+     * (clients/java) are built from these files.
+     */
+    @Test
+    void theServedOpenApiIsTheCheckedInSnapshot() {
+        String served = given().queryParam("format", "json").get(onManagement("/q/openapi")).then().statusCode(200)
+                .extract().asString();
+        ContractSnapshot.check(ContractSnapshot.parse(served), java.nio.file.Path.of("openapi.json"));
+    }
+
     @Test
     void thePublicPortServesNothingOperational() {
         for (String path : new String[] { "/q/health/ready", "/q/health/live", "/q/metrics", "/q/openapi",

@@ -4,8 +4,6 @@ import java.util.Arrays;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
@@ -20,11 +18,9 @@ import io.vertx.ext.web.RoutingContext;
  * role passes every check.
  */
 @ApplicationScoped
-@SecurityScheme(securitySchemeName = Access.SCHEME, type = SecuritySchemeType.HTTP, scheme = "bearer",
-        bearerFormat = "JWT", description = "RS256 JWT: sub = user id, groups = roles (operator, catalog-admin)")
 public class Access {
 
-    /** The OpenAPI name of the bearer scheme, for {@code @SecurityRequirement(name = Access.SCHEME)}. */
+    /** The OpenAPI name of the bearer scheme (quarkus.smallrye-openapi.security-scheme-name), for {@code @SecurityRequirement(name = Access.SCHEME)}. */
     public static final String SCHEME = "bearer";
 
     /** Where the request's caller is kept once verified (one verification per request). */

@@ -17,6 +17,10 @@ import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.SchemaProperty;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -40,6 +44,7 @@ import io.million.catalog.service.SurrogateKeys;
 import io.million.catalog.store.ProductStore;
 import io.million.web.Preconditions;
 import io.million.web.auth.Access;
+import io.million.web.openapi.ApiHeaders;
 import io.million.web.fields.Fields;
 import io.million.web.paging.Page;
 import io.million.web.paging.Paging;
@@ -86,6 +91,11 @@ public class ProductResource {
     @Operation(operationId = "createProduct", summary = "Create a product", description = "Role catalog-admin or operator. 201 with Location; 409 "
             + "when the sku is taken")
     @SecurityRequirement(name = Access.SCHEME)
+    @APIResponse(responseCode = "201", description = "Created",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ProductView.class)),
+            headers = { @Header(name = ApiHeaders.LOCATION, ref = ApiHeaders.LOCATION),
+                    @Header(name = ApiHeaders.ETAG, ref = ApiHeaders.ETAG) })
+    @APIResponse(responseCode = "409", description = "Conflict: the sku is taken")
     public Uni<RestResponse<ProductView>> create(@Valid @NotNull CreateProductRequest body) {
         return access.role(CATALOG_ADMIN).chain(() -> products.create(body.sku(), body.name(), body.description(),
                 body.category(), body.priceCents(), body.currency(), body.stock()))
@@ -106,8 +116,11 @@ public class ProductResource {
     @Operation(operationId = "getProduct", summary = "Get a product by id",
             description = "Cacheable by CDNs: strong ETag, Last-Modified, Cache-Control, Surrogate-Key; "
                     + "If-None-Match answers 304; 404 problem when there is none")
-    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = ProductView.class)))
+    @APIResponse(responseCode = "200", description = "The product", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ProductView.class)),
+            headers = { @Header(name = ApiHeaders.ETAG, ref = ApiHeaders.ETAG),
+                    @Header(name = ApiHeaders.LAST_MODIFIED, ref = ApiHeaders.LAST_MODIFIED),
+                    @Header(name = ApiHeaders.CACHE_CONTROL, ref = ApiHeaders.CACHE_CONTROL) })
     public Uni<RestResponse<byte[]>> get(@RestPath String id, @RestHeader("If-None-Match") String ifNoneMatch) {
         long productId = parseId(id);
         String key = Long.toString(productId);
@@ -131,6 +144,18 @@ public class ProductResource {
             description = "Role catalog-admin or operator. name, description, category, priceCents, currency; stale "
                     + "If-Match is 412; sku is 422")
     @SecurityRequirement(name = Access.SCHEME)
+    @RequestBody(required = true, content = @Content(mediaType = MERGE_PATCH, schema = @Schema(name = "ProductPatch",
+            type = SchemaType.OBJECT, description = "A JSON merge patch (RFC 7396) of a product: the fields to change, "
+                    + "each by the rules of CreateProductRequest; null removes the description",
+            properties = { @SchemaProperty(name = "name", type = SchemaType.STRING, maxLength = 200, pattern = "\\S"),
+                    @SchemaProperty(name = "description", type = SchemaType.STRING, maxLength = 4000),
+                    @SchemaProperty(name = "category", type = SchemaType.STRING, maxLength = 64, pattern = "\\S"),
+                    @SchemaProperty(name = "priceCents", type = SchemaType.INTEGER, format = "int64", minimum = "0"),
+                    @SchemaProperty(name = "currency", type = SchemaType.STRING, pattern = "[A-Z]{3}") })))
+    @APIResponse(responseCode = "200", description = "The changed product",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ProductView.class)),
+            headers = @Header(name = ApiHeaders.ETAG, ref = ApiHeaders.ETAG))
+    @APIResponse(responseCode = "422", description = "Unprocessable Content: the patch changes the sku")
     public Uni<RestResponse<ProductView>> patch(@RestPath String id, @RestHeader("If-Match") String ifMatch,
             JsonNode patch) {
         long productId = parseId(id);
@@ -147,6 +172,7 @@ public class ProductResource {
     @Operation(operationId = "deleteProduct", summary = "Delete a product", description = "Role catalog-admin or operator. 204; If-Match "
             + "honoured; caches everywhere dropped")
     @SecurityRequirement(name = Access.SCHEME)
+    @APIResponse(responseCode = "204", description = "Deleted")
     public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader("If-Match") String ifMatch) {
         long productId = parseId(id);
         return access.role(CATALOG_ADMIN).chain(() -> products.delete(productId, ifMatch))
@@ -157,6 +183,9 @@ public class ProductResource {
     @GET
     @Path("{id}/stock")
     @Operation(operationId = "getProductStock", summary = "A product's stock", description = "{productId, available, reserved}; Cache-Control max-age=1")
+    @APIResponse(responseCode = "200", description = "The product's stock",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = StockView.class)),
+            headers = @Header(name = ApiHeaders.CACHE_CONTROL, ref = ApiHeaders.CACHE_CONTROL))
     public Uni<RestResponse<StockView>> stock(@RestPath String id) {
         return store.stock(parseId(id))
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("No product " + id))
@@ -184,6 +213,8 @@ public class ProductResource {
     @Operation(operationId = "listProductsByCategory", summary = "List the products of a category", description = "Cursor-paged by id. Edge-cacheable "
             + "for a short while (million.catalog.listing-cache-control) under the surrogate key of the category, "
             + "purged when one of its products changes")
+    @APIResponse(responseCode = "200", description = "One page of the category's products",
+            headers = @Header(name = ApiHeaders.CACHE_CONTROL, ref = ApiHeaders.CACHE_CONTROL))
     public Uni<RestResponse<Page<ProductView>>> list(@RestQuery @NotBlank String category, @RestQuery String limit,
             @RestQuery String cursor) {
         var request = paging.request(limit, cursor);

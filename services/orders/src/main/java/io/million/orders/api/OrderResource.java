@@ -13,6 +13,9 @@ import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -26,6 +29,7 @@ import io.million.orders.domain.OrderLine;
 import io.million.orders.store.OrderStore;
 import io.million.sharding.ShardIds;
 import io.million.web.auth.Access;
+import io.million.web.openapi.ApiHeaders;
 import io.million.web.paging.Page;
 import io.million.web.paging.Paging;
 import io.million.web.problem.ProblemException;
@@ -60,9 +64,14 @@ public class OrderResource {
                     + "Idempotency-Key is required: the same key (per user, for 24 h) with the same body returns "
                     + "the same order (with Idempotent-Replayed: true), with another body a 422 problem.")
     @SecurityRequirement(name = Access.SCHEME)
-    @APIResponse(responseCode = "202", description = "Accepted (or replayed): the order, PENDING or later")
-    @APIResponse(responseCode = "400", description = "Invalid body or missing Idempotency-Key (problem+json)")
-    @APIResponse(responseCode = "422", description = "Idempotency-Key reused with another body (problem+json)")
+    @APIResponse(responseCode = "202", description = "Accepted (or replayed): the order, PENDING or later",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OrderView.class)),
+            headers = { @Header(name = ApiHeaders.LOCATION, ref = ApiHeaders.LOCATION),
+                    @Header(name = ApiHeaders.ETAG, ref = ApiHeaders.ETAG),
+                    @Header(name = ApiHeaders.IDEMPOTENT_REPLAYED, ref = ApiHeaders.IDEMPOTENT_REPLAYED) })
+    @APIResponse(responseCode = "400", description = "Bad Request: an invalid body, or a missing or too long "
+            + "Idempotency-Key; errors[] names each")
+    @APIResponse(responseCode = "422", description = "Unprocessable Content: the Idempotency-Key was used with another body")
     public Uni<RestResponse<OrderView>> place(
             @Parameter(description = "Client-chosen unique key for this order, at most 255 characters",
                     required = true) @RestHeader(IDEMPOTENCY_KEY) String idempotencyKey,
@@ -95,6 +104,9 @@ public class OrderResource {
     @Operation(operationId = "getOrder", summary = "Get an order by id", description = "The ordering user or an operator (another user: 403). "
             + "404 problem when there is none")
     @SecurityRequirement(name = Access.SCHEME)
+    @APIResponse(responseCode = "200", description = "The order",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OrderView.class)),
+            headers = @Header(name = ApiHeaders.ETAG, ref = ApiHeaders.ETAG))
     public Uni<RestResponse<OrderView>> get(@RestPath String id) {
         long key = ShardIds.requireId(id, "order");
         return access.caller().chain(caller -> store.find(key)
@@ -109,6 +121,7 @@ public class OrderResource {
     @Operation(operationId = "listUserOrders", summary = "List a user's orders, newest first", description = "The user itself or an operator. "
             + "Cursor-paged")
     @SecurityRequirement(name = Access.SCHEME)
+    @APIResponse(responseCode = "200", description = "One page of the user's orders")
     public Uni<Page<OrderView>> list(@RestQuery @NotNull String userId, @RestQuery String limit,
             @RestQuery String cursor) {
         var request = paging.request(limit, cursor);

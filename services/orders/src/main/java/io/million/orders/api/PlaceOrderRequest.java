@@ -2,6 +2,8 @@ package io.million.orders.api;
 
 import java.util.List;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -37,6 +39,7 @@ public record PlaceOrderRequest(
         }
     }
 
+    @Schema(name = "PlaceOrderItem", description = "One line of an order: a product and how many of it")
     public record Item(@NotNull @Positive Long productId, @NotNull @Min(1) @Max(1000) Integer quantity) {
     }
 }

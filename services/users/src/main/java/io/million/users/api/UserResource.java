@@ -17,6 +17,13 @@ import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.media.SchemaProperty;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.jboss.resteasy.reactive.RestHeader;
@@ -30,6 +37,7 @@ import io.million.sharding.ShardIds;
 import io.million.users.store.UserStore;
 import io.million.web.Preconditions;
 import io.million.web.auth.Access;
+import io.million.web.openapi.ApiHeaders;
 import io.million.web.paging.Page;
 import io.million.web.paging.Paging;
 import io.million.web.problem.Problem;
@@ -61,6 +69,11 @@ public class UserResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(operationId = "createUser", summary = "Create a user", description = "Anonymous (registration, rate limited per client address): "
             + "201 with Location and ETag; 409 when the email is taken")
+    @APIResponse(responseCode = "201", description = "Created",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = UserView.class)),
+            headers = { @Header(name = ApiHeaders.LOCATION, ref = ApiHeaders.LOCATION),
+                    @Header(name = ApiHeaders.ETAG, ref = ApiHeaders.ETAG) })
+    @APIResponse(responseCode = "409", description = "Conflict: the email is taken")
     public Uni<RestResponse<UserView>> create(@Valid @NotNull CreateUserRequest body) {
         return store.create(body.email(), body.name())
                 .map(UserView::of)
@@ -76,6 +89,9 @@ public class UserResource {
     @Operation(operationId = "getUser", summary = "Get a user", description = "The user itself or an operator. Strong ETag; If-None-Match "
             + "answers 304; 404 problem when absent")
     @SecurityRequirement(name = Access.SCHEME)
+    @APIResponse(responseCode = "200", description = "The user",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = UserView.class)),
+            headers = @Header(name = ApiHeaders.ETAG, ref = ApiHeaders.ETAG))
     public Uni<RestResponse<UserView>> get(@RestPath String id, @RestHeader("If-None-Match") String ifNoneMatch) {
         long userId = parseId(id);
         return access.selfOr(userId).chain(() -> store.find(userId))
@@ -94,8 +110,15 @@ public class UserResource {
     @Path("{id}")
     @Consumes(MERGE_PATCH)
     @Operation(operationId = "updateUser", summary = "Change a user (JSON merge patch)",
-            description = "The user itself or an operator. Only name can change; If-Match with a stale ETag is 412")
+            description = "The user itself or an operator. Only name can change (email: 422); If-Match with a stale ETag is 412")
     @SecurityRequirement(name = Access.SCHEME)
+    @RequestBody(required = true, content = @Content(mediaType = MERGE_PATCH, schema = @Schema(name = "UserPatch",
+            type = SchemaType.OBJECT, description = "A JSON merge patch (RFC 7396) of a user: the fields to change",
+            properties = @SchemaProperty(name = "name", type = SchemaType.STRING, maxLength = MAX_NAME, pattern = "\\S"))))
+    @APIResponse(responseCode = "200", description = "The changed user",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = UserView.class)),
+            headers = @Header(name = ApiHeaders.ETAG, ref = ApiHeaders.ETAG))
+    @APIResponse(responseCode = "422", description = "Unprocessable Content: the patch changes the email")
     public Uni<RestResponse<UserView>> patch(@RestPath String id, @RestHeader("If-Match") String ifMatch,
             JsonNode patch) {
         long userId = parseId(id);
@@ -112,6 +135,7 @@ public class UserResource {
     @Operation(operationId = "deleteUser", summary = "Delete a user", description = "The user itself or an operator. 204; the email becomes "
             + "free; If-Match honoured")
     @SecurityRequirement(name = Access.SCHEME)
+    @APIResponse(responseCode = "204", description = "Deleted")
     public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader("If-Match") String ifMatch) {
         long userId = parseId(id);
         return access.selfOr(userId).chain(() -> store.delete(userId, ifMatch)).map(ignored -> RestResponse.noContent());
@@ -121,6 +145,7 @@ public class UserResource {
     @Operation(operationId = "listUsers", summary = "List users by id across all shards", description = "Operators only. Cursor-paged: pass "
             + "`next` back as `cursor`")
     @SecurityRequirement(name = Access.SCHEME)
+    @APIResponse(responseCode = "200", description = "One page of users")
     public Uni<Page<UserView>> list(@RestQuery String limit, @RestQuery String cursor) {
         var request = paging.request(limit, cursor);
         return access.role().chain(() -> store.list(request)).map(users -> request.page(users.items().stream().map(UserView::of).toList(),
