@@ -10,8 +10,8 @@ vcl 4.1;
 #  - A stored object never carries a client's quota: RateLimit* and X-RateLimit-* headers are
 #    stripped before storing (a pass or hit-for-miss answer keeps them for its own client).
 #  - ETags pass untouched: http_gzip_support is off (stack/million), bodies stay as the origin
-#    encoded them, Vary (Accept-Encoding, Authorization) is the origin's. A cached object answers
-#    If-None-Match with 304 itself.
+#    encoded them, Vary (Accept, Accept-Encoding, Authorization) is the origin's: JSON and CBOR
+#    are two objects, each with its own ETag. A cached object answers If-None-Match with 304 itself.
 #  - Every answer says X-Cache: HIT (fresh or stale object), MISS or PASS, and carries Age.
 #  - Surrogate keys: the origin's Surrogate-Key ("product-123 products") indexes the object
 #    (vmod xkey); `PURGE /` with `xkey-purge: <keys>` from the purge ACL removes every object
@@ -58,6 +58,7 @@ sub vcl_recv {
         return (pass);
     }
     call edge_accept_encoding;
+    call edge_accept;
     # A stale object past its stale-while-revalidate window comes back here twice (vcl_hit, then
     # vcl_synth). Restart 1: fetch now, do not serve it. Restart 2: that fetch failed, serve it.
     # (The count, not a header, tells them apart: with 7.1 a header set in vcl_synth after a
@@ -85,6 +86,17 @@ sub edge_accept_encoding {
         set req.http.Accept-Encoding = "br";
     } else {
         unset req.http.Accept-Encoding;
+    }
+}
+
+# One variant per format the origin serves (it varies on Accept: JSON or CBOR) rather than one per
+# client's spelling of Accept. Only plain forms are folded; anything else (q-values, lists, a type
+# the origin refuses with 406) goes to the origin as sent and is kept under its own spelling.
+sub edge_accept {
+    if (!req.http.Accept || req.http.Accept ~ "^\s*(\*/\*|application/\*|application/json)\s*$") {
+        set req.http.Accept = "application/json";
+    } elsif (req.http.Accept ~ "^\s*application/cbor\s*$") {
+        set req.http.Accept = "application/cbor";
     }
 }
 

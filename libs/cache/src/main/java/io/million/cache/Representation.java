@@ -27,6 +27,7 @@ public final class Representation {
     private final Instant lastModified;
     private final String lastModifiedHeader;
     private final String surrogateKeys;
+    private volatile Representation alternate;
 
     /** @param surrogateKeys space-separated purge tags for edges ({@code Surrogate-Key}) */
     public Representation(byte[] body, String etag, Instant lastModified, String surrogateKeys) {
@@ -36,6 +37,22 @@ public final class Representation {
         this.etag = etag;
         this.lastModified = lastModified;
         this.lastModifiedHeader = HTTP_DATE.format(lastModified);
+    }
+
+    /**
+     * Another encoding of this representation (the catalog's CBOR body and its tag), made by
+     * {@code encode} on first use and kept with this entry, so every later hit of that format is
+     * served from memory too. Only this entry's L1 copy holds it: the Redis tier stores the
+     * primary encoding, and an invalidation drops both. Two threads may both encode on a first
+     * use; either result is the same.
+     */
+    public Representation alternate(java.util.function.UnaryOperator<Representation> encode) {
+        Representation made = alternate;
+        if (made == null) {
+            made = encode.apply(this);
+            alternate = made;
+        }
+        return made;
     }
 
     public boolean isNotFound() {

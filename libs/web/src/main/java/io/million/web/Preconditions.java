@@ -32,12 +32,26 @@ public final class Preconditions {
     }
 
     /**
-     * Enforces {@code If-Match} when the client sent one.
+     * True when an {@code If-Match} header names the version of {@code etag} in any format: the
+     * JSON and CBOR tags of one version ({@code "7"}, {@code "7.cbor"}) name the same state.
+     */
+    static boolean matchesVersion(String header, String etag) {
+        for (String candidate : header.split(",")) {
+            String tag = candidate.strip();
+            if (tag.equals("*") || tag.equals(etag) || io.million.web.format.Format.jsonTag(tag).equals(etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Enforces {@code If-Match} when the client sent one (the tag of any format of the current version).
      *
      * @throws ProblemException 412 when the current version is not the one the client has
      */
     public static void checkIfMatch(String ifMatch, long currentVersion) {
-        if (ifMatch != null && !matches(ifMatch, etag(currentVersion))) {
+        if (ifMatch != null && !matchesVersion(ifMatch, etag(currentVersion))) {
             throw new ProblemException(Problem.of(412, "Precondition Failed",
                     "The resource changed since you read it (now " + etag(currentVersion) + "); read it again"));
         }

@@ -58,8 +58,9 @@ class ContractFilterTest {
     @Test
     void theAnswersOfTheLayersInFrontAreDeclared() {
         JsonPath doc = document();
-        // A read of one widget: bad id, unknown id, rate limited, shed; no body, so no 413/415.
-        assertEquals(java.util.Set.of("200", "400", "404", "429", "503"),
+        // A read of one widget: bad id, unknown id, an Accept it cannot answer, rate limited, shed;
+        // no request body, so no 413/415.
+        assertEquals(java.util.Set.of("200", "400", "404", "406", "429", "503"),
                 doc.getMap("paths.'/widgets/{id}'.get.responses").keySet());
         // A create: a body, so 413 and 415 too.
         given().queryParam("format", "json").get(Management.url("/q/openapi")).then()

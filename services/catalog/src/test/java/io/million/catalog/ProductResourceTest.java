@@ -1,6 +1,7 @@
 package io.million.catalog;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
@@ -216,5 +217,60 @@ class ProductResourceTest {
     @Test
     void listingNeedsACategory() {
         given().get("/v1/products").then().statusCode(400).body("errors[0].field", equalTo("category"));
+    }
+
+    /**
+     * The CBOR representation: created and patched in CBOR, read twice (the second from L1 through
+     * the hot path), its own ETag, ?fields= on the REST path, the listing's pages and the stock.
+     */
+    @Test
+    void aProductInCborAsInJson() {
+        String cbor = io.million.testing.CborBodies.TYPE;
+        String category = "cbor-" + UUID.randomUUID();
+        var created = io.million.testing.CborBodies.body(given().contentType(cbor).accept(cbor)
+                .body(io.million.testing.CborBodies.encode(product(newSku(), category))).post("/v1/products").then()
+                .statusCode(201).header("ETag", equalTo("\"0.cbor\"")).extract());
+        String id = created.get("id").asText();
+        create(product(newSku(), category));
+        create(product(newSku(), category));
+
+        var asJson = io.million.testing.CborBodies.json(given().get("/v1/products/" + id).then().statusCode(200)
+                .header("ETag", equalTo("\"0\"")).extract());
+        for (int read = 0; read < 2; read++) {
+            var asCbor = io.million.testing.CborBodies.body(given().accept(cbor).get("/v1/products/" + id).then()
+                    .statusCode(200).header("ETag", equalTo("\"0.cbor\"")).header("Vary", containsString("Accept"))
+                    .extract());
+            assertEquals(asJson, asCbor, "read " + read);
+        }
+        given().accept(cbor).header("If-None-Match", "\"0.cbor\"").get("/v1/products/" + id).then().statusCode(304);
+        given().header("If-None-Match", "\"0.cbor\"").get("/v1/products/" + id).then().statusCode(200)
+                .contentType(ContentType.JSON);
+        var selected = io.million.testing.CborBodies.body(given().accept(cbor).queryParam("fields", "sku,name")
+                .get("/v1/products/" + id).then().statusCode(200).header("ETag", equalTo("\"0+name+sku.cbor\""))
+                .extract());
+        assertEquals(2, selected.size());
+        assertEquals(created.get("sku"), selected.get("sku"));
+
+        var patched = io.million.testing.CborBodies.body(given().contentType(cbor).accept(cbor)
+                .header("If-Match", "\"0.cbor\"").body(io.million.testing.CborBodies.encode(Map.of("priceCents", 999)))
+                .patch("/v1/products/" + id).then().statusCode(200).header("ETag", equalTo("\"1.cbor\"")).extract());
+        assertEquals(999, patched.get("priceCents").asInt());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> io.million.testing.CborBodies.body(given()
+                .accept(cbor).get("/v1/products/" + id).then().statusCode(200).extract()).get("priceCents").asInt() == 999);
+
+        var page = io.million.testing.CborBodies.body(given().accept(cbor).queryParam("category", category)
+                .queryParam("limit", 2).get("/v1/products").then().statusCode(200).extract());
+        assertEquals(2, page.get("items").size());
+        var last = io.million.testing.CborBodies.body(given().accept(cbor).queryParam("category", category)
+                .queryParam("limit", 2).queryParam("cursor", page.get("next").asText()).get("/v1/products").then()
+                .statusCode(200).extract());
+        assertEquals(1, last.get("items").size());
+        assertTrue(last.get("next") == null || last.get("next").isNull());
+
+        var stock = io.million.testing.CborBodies.body(given().accept(cbor).get("/v1/products/" + id + "/stock")
+                .then().statusCode(200).extract());
+        assertEquals(10, stock.get("available").asInt());
+        given().accept("text/html").get("/v1/products/" + id).then().statusCode(406)
+                .contentType(containsString("application/problem+json"));
     }
 }

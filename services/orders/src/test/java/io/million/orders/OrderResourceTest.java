@@ -219,4 +219,42 @@ class OrderResourceTest {
     void listingNeedsAUser() {
         given().get("/v1/orders").then().statusCode(400).body("errors[0].field", equalTo("userId"));
     }
+
+    /** The CBOR representation: an order placed, replayed, read and listed in CBOR. */
+    @Test
+    void anOrderInCborAsInJson() {
+        String cbor = io.million.testing.CborBodies.TYPE;
+        long userId = newUserId();
+        String key = UUID.randomUUID().toString();
+        byte[] body = io.million.testing.CborBodies.encode(order(userId, 7, 2));
+        var placed = io.million.testing.CborBodies.body(given().contentType(cbor).accept(cbor)
+                .header("Idempotency-Key", key).body(body).post("/v1/orders").then().statusCode(202)
+                .header("ETag", org.hamcrest.Matchers.endsWith(".cbor\"")).extract());
+        String id = placed.get("id").asText();
+        assertEquals("PENDING", placed.get("status").asText());
+        assertEquals(2, placed.get("items").get(0).get("quantity").asInt());
+        // The same key and body in CBOR: the same order, replayed.
+        var replayed = given().contentType(cbor).accept(cbor).header("Idempotency-Key", key).body(body)
+                .post("/v1/orders").then().statusCode(202).header("Idempotent-Replayed", equalTo("true")).extract();
+        assertEquals(id, io.million.testing.CborBodies.body(replayed).get("id").asText());
+
+        var asJson = io.million.testing.CborBodies.json(given().get("/v1/orders/" + id).then().statusCode(200).extract());
+        var asCbor = io.million.testing.CborBodies.body(given().accept(cbor).get("/v1/orders/" + id).then()
+                .statusCode(200).extract());
+        assertEquals(asJson.get("id"), asCbor.get("id"));
+        assertEquals(asJson.get("items"), asCbor.get("items"));
+        assertEquals(asJson.get("createdAt"), asCbor.get("createdAt"));
+
+        place(order(userId, 8, 1));
+        var page = io.million.testing.CborBodies.body(given().accept(cbor).queryParam("userId", userId)
+                .queryParam("limit", 1).get("/v1/orders").then().statusCode(200).extract());
+        assertEquals(1, page.get("items").size());
+        var second = io.million.testing.CborBodies.body(given().accept(cbor).queryParam("userId", userId)
+                .queryParam("limit", 1).queryParam("cursor", page.get("next").asText()).get("/v1/orders").then()
+                .statusCode(200).extract());
+        assertEquals(1, second.get("items").size());
+        org.junit.jupiter.api.Assertions.assertNotEquals(page.get("items").get(0).get("id"), second.get("items").get(0).get("id"));
+        given().contentType("application/x-protobuf").header("Idempotency-Key", UUID.randomUUID().toString())
+                .body(new byte[] { 1, 2 }).post("/v1/orders").then().statusCode(415);
+    }
 }

@@ -201,4 +201,48 @@ class UserResourceTest {
         assertEquals(seen.stream().distinct().sorted().toList(), seen, "ascending, no repeats");
         assertTrue(seen.containsAll(mine.stream().map(Long::valueOf).toList()), "every created user is listed");
     }
+
+    /** The CBOR representation: create, read, conditional read, patch, fields, paging and delete. */
+    @Test
+    void aUserInCborAsInJson() {
+        String cbor = io.million.testing.CborBodies.TYPE;
+        var created = given().contentType(cbor).accept(cbor)
+                .body(io.million.testing.CborBodies.encode(Map.of("email", newEmail(), "name", "Ada")))
+                .post("/v1/users").then().statusCode(201).header("ETag", equalTo("\"0.cbor\"")).extract();
+        var user = io.million.testing.CborBodies.body(created);
+        String id = user.get("id").asText();
+
+        var asJson = io.million.testing.CborBodies.json(given().get("/v1/users/" + id).then().statusCode(200)
+                .header("ETag", equalTo("\"0\"")).extract());
+        var asCbor = io.million.testing.CborBodies.body(given().accept(cbor).get("/v1/users/" + id).then()
+                .statusCode(200).header("ETag", equalTo("\"0.cbor\"")).header("Vary", containsString("Accept"))
+                .extract());
+        assertEquals(asJson, asCbor, "the same fields and values in both formats");
+        given().accept(cbor).header("If-None-Match", "\"0.cbor\"").get("/v1/users/" + id).then().statusCode(304);
+        given().accept(cbor).header("If-None-Match", "\"0\"").get("/v1/users/" + id).then().statusCode(200);
+
+        // A CBOR merge patch, conditional on the CBOR tag; a stale one is a 412.
+        var patched = io.million.testing.CborBodies.body(given().contentType(cbor).accept(cbor)
+                .header("If-Match", "\"0.cbor\"").body(io.million.testing.CborBodies.encode(Map.of("name", "Grace")))
+                .patch("/v1/users/" + id).then().statusCode(200).header("ETag", equalTo("\"1.cbor\"")).extract());
+        assertEquals("Grace", patched.get("name").asText());
+        given().contentType(cbor).header("If-Match", "\"0.cbor\"")
+                .body(io.million.testing.CborBodies.encode(Map.of("name", "Ada"))).patch("/v1/users/" + id).then()
+                .statusCode(412).contentType(containsString("application/problem+json"));
+
+        var selected = io.million.testing.CborBodies.body(given().accept(cbor).queryParam("fields", "name")
+                .get("/v1/users/" + id).then().statusCode(200).header("ETag", equalTo("\"1+name.cbor\"")).extract());
+        assertEquals(1, selected.size());
+        assertTrue(selected.has("name"));
+
+        var page = io.million.testing.CborBodies.body(given().accept(cbor).queryParam("limit", 2).get("/v1/users")
+                .then().statusCode(200).extract());
+        assertEquals(2, page.get("items").size());
+        var next = io.million.testing.CborBodies.body(given().accept(cbor).queryParam("limit", 2)
+                .queryParam("cursor", page.get("next").asText()).get("/v1/users").then().statusCode(200).extract());
+        assertTrue(next.get("items").get(0).get("id").asLong() > page.get("items").get(1).get("id").asLong());
+
+        given().header("If-Match", "\"1.cbor\"").delete("/v1/users/" + id).then().statusCode(204);
+        given().accept("text/html").get("/v1/users/" + id).then().statusCode(406);
+    }
 }

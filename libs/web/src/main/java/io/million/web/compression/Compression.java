@@ -88,6 +88,7 @@ public class Compression implements HttpServerOptionsCustomizer {
     }
 
     private static boolean isCompressible(String contentType) {
-        return contentType.startsWith("application/json") || contentType.startsWith(Problem.MEDIA_TYPE);
+        return contentType.startsWith("application/json") || contentType.startsWith(Problem.MEDIA_TYPE)
+                || contentType.startsWith(io.million.web.format.Format.CBOR_TYPE);
     }
 }

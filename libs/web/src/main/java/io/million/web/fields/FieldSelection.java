@@ -26,6 +26,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.million.web.format.Cbor;
+import io.million.web.format.Format;
 import io.million.web.paging.Page;
 import io.million.web.problem.Problem;
 import io.million.web.problem.ProblemMappers;
@@ -42,6 +44,10 @@ import io.vertx.core.http.HttpServerRequest;
  * ETag is the full one's with the sorted names appended ({@code "7"} becomes {@code "7+name+sku"}),
  * and {@code If-None-Match} is evaluated here against that tag (the resource never sees it, so no
  * cache can validate a selection with the full representation's tag or the other way round).
+ * <p>
+ * The same holds for the format ({@link Format}): a CBOR answer's tag is the JSON one's with
+ * {@code .cbor} appended, evaluated here too, so one filter decides the final tag of every
+ * representation (selection, then format). Every read also says {@code Vary: Accept}.
  */
 public class FieldSelection {
 
@@ -49,23 +55,34 @@ public class FieldSelection {
     private static final String SELECTED = FieldSelection.class.getName();
     private static final String IF_NONE_MATCH = "If-None-Match";
     private static final String CONDITION = SELECTED + ".if-none-match";
+    private static final String FORMAT = SELECTED + ".format";
     /** Marks a method whose response type could not be resolved: no validation, filter on output. */
     private static final Set<String> ANY = Set.of();
 
     private final ObjectMapper json;
+    private final Cbor cbor;
     private final ProblemMappers problems;
     private final Map<Method, Set<String>> fieldsByMethod = new ConcurrentHashMap<>();
 
     @Inject
-    public FieldSelection(ObjectMapper json, ProblemMappers problems) {
+    public FieldSelection(ObjectMapper json, Cbor cbor, ProblemMappers problems) {
         this.json = json;
+        this.cbor = cbor;
         this.problems = problems;
     }
 
     @ServerRequestFilter
     public Response validate(ContainerRequestContext context, ResourceInfo resource, HttpServerRequest request) {
         String raw = request.getParam(PARAM);
+        // The Accept of a /v1/ request is already the one type negotiated (format/AcceptFilter).
+        boolean binary = Format.CBOR_TYPE.equals(request.getHeader(jakarta.ws.rs.core.HttpHeaders.ACCEPT));
+        if (binary) {
+            context.setProperty(FORMAT, Format.CBOR);
+        }
         if (raw == null) {
+            if (binary) {
+                stashCondition(context, request);
+            }
             return null;
         }
         Set<String> selected = new LinkedHashSet<>();
@@ -87,24 +104,34 @@ public class FieldSelection {
             }
         }
         context.setProperty(SELECTED, selected);
+        stashCondition(context, request);
+        return null;
+    }
+
+    /** The resource must not answer If-None-Match with its own tag: the tag of this variant is decided here. */
+    private static void stashCondition(ContainerRequestContext context, HttpServerRequest request) {
         String ifNoneMatch = request.headers().get(IF_NONE_MATCH);
         if (ifNoneMatch != null) {
             context.setProperty(CONDITION, ifNoneMatch);
             request.headers().remove(IF_NONE_MATCH);
         }
-        return null;
     }
 
     @ServerResponseFilter
     public void select(ContainerRequestContext request, ContainerResponseContext response) {
+        if ("GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod())) {
+            response.getHeaders().add(jakarta.ws.rs.core.HttpHeaders.VARY, jakarta.ws.rs.core.HttpHeaders.ACCEPT);
+        }
         Object selection = request.getProperty(SELECTED);
-        if (!(selection instanceof Set<?> selected) || !response.hasEntity()
+        Format format = request.getProperty(FORMAT) == Format.CBOR ? Format.CBOR : Format.JSON;
+        if ((selection == null && format == Format.JSON) || !response.hasEntity()
                 || response.getStatusInfo().getFamily() != Response.Status.Family.SUCCESSFUL) {
             return;
         }
         Object etag = response.getHeaders().getFirst("ETag");
         if (etag != null) {
-            String tag = variantTag(etag.toString(), selected);
+            String tag = format.etag(selection instanceof Set<?> selected ? variantTag(etag.toString(), selected)
+                    : etag.toString());
             response.getHeaders().putSingle("ETag", tag);
             Object condition = request.getProperty(CONDITION);
             if (condition != null && io.million.web.Preconditions.matches(condition.toString(), tag)) {
@@ -113,8 +140,11 @@ public class FieldSelection {
                 return;
             }
         }
+        if (!(selection instanceof Set<?> selected)) {
+            return;
+        }
         Object entity = response.getEntity();
-        JsonNode tree = entity instanceof byte[] bytes ? readTree(bytes) : json.valueToTree(entity);
+        JsonNode tree = entity instanceof byte[] bytes ? readTree(bytes, format) : json.valueToTree(entity);
         if (tree == null) {
             return;
         }
@@ -144,9 +174,10 @@ public class FieldSelection {
         }
     }
 
-    private JsonNode readTree(byte[] bytes) {
+    /** A pre-serialized body, in the format it was written in. */
+    private JsonNode readTree(byte[] bytes, Format format) {
         try {
-            return json.readTree(bytes);
+            return cbor.readTree(bytes, format);
         } catch (java.io.IOException e) {
             return null;
         }

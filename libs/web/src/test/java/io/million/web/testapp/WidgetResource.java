@@ -28,7 +28,7 @@ import io.smallrye.mutiny.Uni;
 
 /** A resource that exists only to exercise libs/web through real HTTP. */
 @Path("/widgets")
-@Produces(MediaType.APPLICATION_JSON)
+@Produces({ MediaType.APPLICATION_JSON, io.million.web.format.Format.CBOR_TYPE })
 public class WidgetResource {
 
     public static final int COUNT = 250;
@@ -60,6 +60,18 @@ public class WidgetResource {
         return ALL.get((int) id - 1);
     }
 
+    /** A widget with its version's strong ETag, answering If-None-Match itself, as the services do. */
+    @GET
+    @Path("{id}/tagged")
+    public RestResponse<Widget> tagged(@RestPath long id, @org.jboss.resteasy.reactive.RestHeader("If-None-Match") String ifNoneMatch) {
+        Widget widget = get(id);
+        String etag = io.million.web.Preconditions.etag(id);
+        if (io.million.web.Preconditions.matches(ifNoneMatch, etag)) {
+            return RestResponse.ResponseBuilder.<Widget>notModified().header("ETag", etag).build();
+        }
+        return RestResponse.ResponseBuilder.ok(widget).header("ETag", etag).build();
+    }
+
     @GET
     public Page<Widget> list(@RestQuery String limit, @RestQuery String cursor) {
         var request = paging.request(limit, cursor);
@@ -69,7 +81,7 @@ public class WidgetResource {
     }
 
     @POST
-    @Consumes(MediaType.APPLICATION_JSON)
+    @Consumes({ MediaType.APPLICATION_JSON, io.million.web.format.Format.CBOR_TYPE })
     public RestResponse<Widget> create(@Valid @NotNull NewWidget body) {
         CREATES.incrementAndGet();
         return RestResponse.ResponseBuilder.<Widget>created(URI.create("/widgets/1"))

@@ -3,6 +3,8 @@ package io.million.catalog.api;
 import java.util.function.BiConsumer;
 
 import io.million.cache.Representation;
+import io.million.web.format.Cbor;
+import io.million.web.format.Format;
 import io.vertx.core.http.HttpHeaders;
 
 /**
@@ -15,6 +17,17 @@ final class ProductHeaders {
     static final CharSequence SURROGATE_KEY = HttpHeaders.createOptimized("Surrogate-Key");
 
     private ProductHeaders() {
+    }
+
+    /**
+     * The CBOR representation of a product's JSON one: its body transcoded, its own strong tag,
+     * the same Last-Modified and surrogate keys (a purge drops both variants at the edge). Kept
+     * with the L1 entry ({@link Representation#alternate}), so a hit in CBOR costs what one in
+     * JSON does.
+     */
+    static Representation cbor(Representation json, Cbor cbor) {
+        return json.alternate(found -> new Representation(cbor.fromJson(found.body()), Format.CBOR.etag(found.etag()),
+                found.lastModified(), found.surrogateKeys()));
     }
 
     /** ETag, Last-Modified, Cache-Control and Surrogate-Key of {@code found}. */

@@ -6,6 +6,8 @@ import jakarta.inject.Singleton;
 import io.million.cache.Representation;
 import io.million.cache.TieredCache;
 import io.million.web.Preconditions;
+import io.million.web.format.Cbor;
+import io.million.web.format.Format;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -15,20 +17,25 @@ import io.vertx.ext.web.Router;
 /**
  * The cache-hit path of {@code GET /v1/products/{id}}: a Vert.x route ahead of the REST layer
  * writes the L1 representation's bytes and headers, with no database, Redis, serialization or
- * blocking. Anything else (an L1 miss, a cached 404, a query string such as {@code ?fields=})
- * goes on to {@code ProductResource}, which loads and fills L1. Same headers either way.
+ * blocking, in JSON or CBOR (the CBOR body is made once per L1 entry and kept with it). Anything
+ * else (an L1 miss, a cached 404, a query string such as {@code ?fields=}, an Accept naming
+ * neither format) goes on to {@code ProductResource}, which loads and fills L1. Same headers
+ * either way.
  */
 @Singleton
 public class ProductHotPath {
 
     private static final String PATH = "/v1/products/:id";
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json;charset=UTF-8");
+    private static final CharSequence CBOR = HttpHeaders.createOptimized(Format.CBOR_TYPE);
 
     private final TieredCache cache;
     private final CharSequence cacheControl;
+    private final Cbor cbor;
 
-    public ProductHotPath(TieredCache cache, ProductCache.Config config) {
+    public ProductHotPath(TieredCache cache, ProductCache.Config config, Cbor cbor) {
         this.cache = cache;
+        this.cbor = cbor;
         this.cacheControl = HttpHeaders.createOptimized(config.cacheControl());
     }
 
@@ -40,21 +47,26 @@ public class ProductHotPath {
                 ctx.next();
                 return;
             }
-            Representation hit = cache.getIfPresent(ctx.pathParam("id"));
+            // Negotiated here as the REST layer would (format/Format); an Accept naming neither
+            // format goes on, to its 406.
+            Format format = Format.negotiate(request.getHeader(HttpHeaders.ACCEPT));
+            Representation hit = format == null ? null : cache.getIfPresent(ctx.pathParam("id"));
             if (hit == null || hit.isNotFound()) {
                 ctx.next();
                 return;
             }
+            Representation served = format == Format.CBOR ? ProductHeaders.cbor(hit, cbor) : hit;
             HttpServerResponse response = ctx.response();
             MultiMap headers = response.headers();
-            ProductHeaders.write(hit, cacheControl, headers::add);
+            ProductHeaders.write(served, cacheControl, headers::add);
+            headers.add(HttpHeaders.VARY, HttpHeaders.ACCEPT);
             String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
-            if (ifNoneMatch != null && Preconditions.matches(ifNoneMatch, hit.etag())) {
+            if (ifNoneMatch != null && Preconditions.matches(ifNoneMatch, served.etag())) {
                 response.setStatusCode(304).end();
                 return;
             }
-            headers.add(HttpHeaders.CONTENT_TYPE, JSON);
-            response.end(hit.buffer());
+            headers.add(HttpHeaders.CONTENT_TYPE, format == Format.CBOR ? CBOR : JSON);
+            response.end(served.buffer());
         });
     }
 }

@@ -13,7 +13,9 @@ import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -44,6 +46,7 @@ import io.million.catalog.service.SurrogateKeys;
 import io.million.catalog.store.ProductStore;
 import io.million.web.Preconditions;
 import io.million.web.auth.Access;
+import io.million.web.format.Format;
 import io.million.web.openapi.ApiHeaders;
 import io.million.web.fields.Fields;
 import io.million.web.paging.Page;
@@ -52,7 +55,7 @@ import io.million.web.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
 
 @Path("/v1/products")
-@Produces(MediaType.APPLICATION_JSON)
+@Produces({ MediaType.APPLICATION_JSON, Format.CBOR_TYPE })
 @Tag(name = "products")
 public class ProductResource {
 
@@ -87,12 +90,12 @@ public class ProductResource {
     }
 
     @POST
-    @Consumes(MediaType.APPLICATION_JSON)
+    @Consumes({ MediaType.APPLICATION_JSON, Format.CBOR_TYPE })
     @Operation(operationId = "createProduct", summary = "Create a product", description = "Role catalog-admin or operator. 201 with Location; 409 "
             + "when the sku is taken")
     @SecurityRequirement(name = Access.SCHEME)
     @APIResponse(responseCode = "201", description = "Created",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ProductView.class)),
+            content = @Content(schema = @Schema(implementation = ProductView.class)),
             headers = { @Header(name = ApiHeaders.LOCATION, ref = ApiHeaders.LOCATION),
                     @Header(name = ApiHeaders.ETAG, ref = ApiHeaders.ETAG) })
     @APIResponse(responseCode = "409", description = "Conflict: the sku is taken")
@@ -116,21 +119,30 @@ public class ProductResource {
     @Operation(operationId = "getProduct", summary = "Get a product by id",
             description = "Cacheable by CDNs: strong ETag, Last-Modified, Cache-Control, Surrogate-Key; "
                     + "If-None-Match answers 304; 404 problem when there is none")
-    @APIResponse(responseCode = "200", description = "The product", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+    @APIResponse(responseCode = "200", description = "The product", content = @Content(
             schema = @Schema(implementation = ProductView.class)),
             headers = { @Header(name = ApiHeaders.ETAG, ref = ApiHeaders.ETAG),
                     @Header(name = ApiHeaders.LAST_MODIFIED, ref = ApiHeaders.LAST_MODIFIED),
                     @Header(name = ApiHeaders.CACHE_CONTROL, ref = ApiHeaders.CACHE_CONTROL) })
-    public Uni<RestResponse<byte[]>> get(@RestPath String id, @RestHeader("If-None-Match") String ifNoneMatch) {
+    public Uni<RestResponse<Object>> get(@RestPath String id, @RestHeader("If-None-Match") String ifNoneMatch,
+            @Context HttpHeaders requestHeaders) {
         long productId = parseId(id);
         String key = Long.toString(productId);
+        // Accept is already the one type negotiated (libs/web format/AcceptFilter).
+        Format format = Format.negotiate(requestHeaders.getHeaderString(HttpHeaders.ACCEPT));
         return cache.get(key, () -> store.find(productId).map(this::represent)).map(found -> {
             if (found.isNotFound()) {
                 throw ProblemException.notFound("No product " + id);
             }
+            // The headers (ETag) are the JSON representation's: libs/web FieldSelection makes the
+            // tag of the variant served (format, selection) and evaluates If-None-Match against it.
             boolean notModified = Preconditions.matches(ifNoneMatch, found.etag());
-            var response = notModified ? RestResponse.ResponseBuilder.<byte[]>notModified()
-                    : RestResponse.ResponseBuilder.ok(found.body(), MediaType.APPLICATION_JSON);
+            // A tree of the cached JSON, written in the format asked for. With two formats the REST
+            // layer picks its writer at run time, and no writer writes a byte[] as it is in both
+            // (JSON's makes it a base64 string). Only misses and ?fields= reads come here: L1 hits
+            // take the hot path, which keeps the bytes of each format.
+            var response = notModified ? RestResponse.ResponseBuilder.<Object>notModified()
+                    : RestResponse.ResponseBuilder.<Object>ok(tree(found.body()), format.mediaType());
             ProductHeaders.write(found, cacheConfig.cacheControl(),
                     (name, value) -> response.header(name.toString(), value.toString()));
             return response.build();
@@ -139,12 +151,12 @@ public class ProductResource {
 
     @PATCH
     @Path("{id}")
-    @Consumes(MERGE_PATCH)
+    @Consumes({ MERGE_PATCH, Format.CBOR_TYPE })
     @Operation(operationId = "updateProduct", summary = "Change a product (JSON merge patch)",
             description = "Role catalog-admin or operator. name, description, category, priceCents, currency; stale "
                     + "If-Match is 412; sku is 422")
     @SecurityRequirement(name = Access.SCHEME)
-    @RequestBody(required = true, content = @Content(mediaType = MERGE_PATCH, schema = @Schema(name = "ProductPatch",
+    @RequestBody(required = true, content = @Content(schema = @Schema(name = "ProductPatch",
             type = SchemaType.OBJECT, description = "A JSON merge patch (RFC 7396) of a product: the fields to change, "
                     + "each by the rules of CreateProductRequest; null removes the description",
             properties = { @SchemaProperty(name = "name", type = SchemaType.STRING, maxLength = 200, pattern = "\\S"),
@@ -153,7 +165,7 @@ public class ProductResource {
                     @SchemaProperty(name = "priceCents", type = SchemaType.INTEGER, format = "int64", minimum = "0"),
                     @SchemaProperty(name = "currency", type = SchemaType.STRING, pattern = "[A-Z]{3}") })))
     @APIResponse(responseCode = "200", description = "The changed product",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ProductView.class)),
+            content = @Content(schema = @Schema(implementation = ProductView.class)),
             headers = @Header(name = ApiHeaders.ETAG, ref = ApiHeaders.ETAG))
     @APIResponse(responseCode = "422", description = "Unprocessable Content: the patch changes the sku")
     public Uni<RestResponse<ProductView>> patch(@RestPath String id, @RestHeader("If-Match") String ifMatch,
@@ -184,7 +196,7 @@ public class ProductResource {
     @Path("{id}/stock")
     @Operation(operationId = "getProductStock", summary = "A product's stock", description = "{productId, available, reserved}; Cache-Control max-age=1")
     @APIResponse(responseCode = "200", description = "The product's stock",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = StockView.class)),
+            content = @Content(schema = @Schema(implementation = StockView.class)),
             headers = @Header(name = ApiHeaders.CACHE_CONTROL, ref = ApiHeaders.CACHE_CONTROL))
     public Uni<RestResponse<StockView>> stock(@RestPath String id) {
         return store.stock(parseId(id))
@@ -195,6 +207,14 @@ public class ProductResource {
 
     private static long parseId(String id) {
         return ShardIds.requireId(id, "product");
+    }
+
+    private JsonNode tree(byte[] document) {
+        try {
+            return json.readTree(document);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a cached representation is valid JSON", e);
+        }
     }
 
     private Representation represent(Product product) {

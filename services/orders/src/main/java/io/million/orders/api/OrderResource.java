@@ -29,6 +29,7 @@ import io.million.orders.domain.OrderLine;
 import io.million.orders.store.OrderStore;
 import io.million.sharding.ShardIds;
 import io.million.web.auth.Access;
+import io.million.web.format.Format;
 import io.million.web.openapi.ApiHeaders;
 import io.million.web.paging.Page;
 import io.million.web.paging.Paging;
@@ -36,7 +37,7 @@ import io.million.web.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
 
 @Path("/v1/orders")
-@Produces(MediaType.APPLICATION_JSON)
+@Produces({ MediaType.APPLICATION_JSON, Format.CBOR_TYPE })
 @Tag(name = "orders")
 public class OrderResource {
 
@@ -57,7 +58,7 @@ public class OrderResource {
     private static final int MAX_KEY_LENGTH = 255;
 
     @POST
-    @Consumes(MediaType.APPLICATION_JSON)
+    @Consumes({ MediaType.APPLICATION_JSON, Format.CBOR_TYPE })
     @Operation(operationId = "placeOrder", summary = "Place an order",
             description = "Writes the order (PENDING) and its order.placed event in one shard transaction and "
                     + "answers 202 Accepted with Location; the saga then makes it CONFIRMED or REJECTED. "
@@ -65,7 +66,7 @@ public class OrderResource {
                     + "the same order (with Idempotent-Replayed: true), with another body a 422 problem.")
     @SecurityRequirement(name = Access.SCHEME)
     @APIResponse(responseCode = "202", description = "Accepted (or replayed): the order, PENDING or later",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OrderView.class)),
+            content = @Content(schema = @Schema(implementation = OrderView.class)),
             headers = { @Header(name = ApiHeaders.LOCATION, ref = ApiHeaders.LOCATION),
                     @Header(name = ApiHeaders.ETAG, ref = ApiHeaders.ETAG),
                     @Header(name = ApiHeaders.IDEMPOTENT_REPLAYED, ref = ApiHeaders.IDEMPOTENT_REPLAYED) })
@@ -105,7 +106,7 @@ public class OrderResource {
             + "404 problem when there is none")
     @SecurityRequirement(name = Access.SCHEME)
     @APIResponse(responseCode = "200", description = "The order",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OrderView.class)),
+            content = @Content(schema = @Schema(implementation = OrderView.class)),
             headers = @Header(name = ApiHeaders.ETAG, ref = ApiHeaders.ETAG))
     public Uni<RestResponse<OrderView>> get(@RestPath String id) {
         long key = ShardIds.requireId(id, "order");

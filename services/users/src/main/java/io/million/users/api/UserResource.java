@@ -37,6 +37,7 @@ import io.million.sharding.ShardIds;
 import io.million.users.store.UserStore;
 import io.million.web.Preconditions;
 import io.million.web.auth.Access;
+import io.million.web.format.Format;
 import io.million.web.openapi.ApiHeaders;
 import io.million.web.paging.Page;
 import io.million.web.paging.Paging;
@@ -46,7 +47,7 @@ import io.million.web.problem.UnstorableText;
 import io.smallrye.mutiny.Uni;
 
 @Path("/v1/users")
-@Produces(MediaType.APPLICATION_JSON)
+@Produces({ MediaType.APPLICATION_JSON, Format.CBOR_TYPE })
 @Tag(name = "users")
 public class UserResource {
 
@@ -66,11 +67,11 @@ public class UserResource {
     }
 
     @POST
-    @Consumes(MediaType.APPLICATION_JSON)
+    @Consumes({ MediaType.APPLICATION_JSON, Format.CBOR_TYPE })
     @Operation(operationId = "createUser", summary = "Create a user", description = "Anonymous (registration, rate limited per client address): "
             + "201 with Location and ETag; 409 when the email is taken")
     @APIResponse(responseCode = "201", description = "Created",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = UserView.class)),
+            content = @Content(schema = @Schema(implementation = UserView.class)),
             headers = { @Header(name = ApiHeaders.LOCATION, ref = ApiHeaders.LOCATION),
                     @Header(name = ApiHeaders.ETAG, ref = ApiHeaders.ETAG) })
     @APIResponse(responseCode = "409", description = "Conflict: the email is taken")
@@ -90,7 +91,7 @@ public class UserResource {
             + "answers 304; 404 problem when absent")
     @SecurityRequirement(name = Access.SCHEME)
     @APIResponse(responseCode = "200", description = "The user",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = UserView.class)),
+            content = @Content(schema = @Schema(implementation = UserView.class)),
             headers = @Header(name = ApiHeaders.ETAG, ref = ApiHeaders.ETAG))
     public Uni<RestResponse<UserView>> get(@RestPath String id, @RestHeader("If-None-Match") String ifNoneMatch) {
         long userId = parseId(id);
@@ -108,15 +109,15 @@ public class UserResource {
 
     @PATCH
     @Path("{id}")
-    @Consumes(MERGE_PATCH)
+    @Consumes({ MERGE_PATCH, Format.CBOR_TYPE })
     @Operation(operationId = "updateUser", summary = "Change a user (JSON merge patch)",
             description = "The user itself or an operator. Only name can change (email: 422); If-Match with a stale ETag is 412")
     @SecurityRequirement(name = Access.SCHEME)
-    @RequestBody(required = true, content = @Content(mediaType = MERGE_PATCH, schema = @Schema(name = "UserPatch",
+    @RequestBody(required = true, content = @Content(schema = @Schema(name = "UserPatch",
             type = SchemaType.OBJECT, description = "A JSON merge patch (RFC 7396) of a user: the fields to change",
             properties = @SchemaProperty(name = "name", type = SchemaType.STRING, maxLength = MAX_NAME, pattern = "\\S"))))
     @APIResponse(responseCode = "200", description = "The changed user",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = UserView.class)),
+            content = @Content(schema = @Schema(implementation = UserView.class)),
             headers = @Header(name = ApiHeaders.ETAG, ref = ApiHeaders.ETAG))
     @APIResponse(responseCode = "422", description = "Unprocessable Content: the patch changes the email")
     public Uni<RestResponse<UserView>> patch(@RestPath String id, @RestHeader("If-Match") String ifMatch,
