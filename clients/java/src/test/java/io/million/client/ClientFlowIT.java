@@ -100,6 +100,12 @@ class ClientFlowIT {
         } while (cursor != null && pages < 10);
         assertEquals(products.stream().map(ProductView::getId).collect(java.util.stream.Collectors.toSet()), seen);
         assertEquals(3, pages);
+
+        // A DELETE through the generated client (it sends Accept: application/problem+json), then the user is gone.
+        new UsersApi(asUser).deleteUser(user.getId(), null);
+        ApiException gone = assertThrows(ApiException.class,
+                () -> new UsersApi(client(Tokens.operator())).getUser(user.getId(), null, null));
+        assertEquals(404, gone.getCode());
     }
 
     @Test

@@ -53,6 +53,9 @@ class BinaryFormatTest {
         // A malformed q-value counts as 1: then the order given decides.
         assertEquals(Format.CBOR, Format.negotiate("application/cbor;q=x, application/json"));
         assertNull(Format.negotiate("application/json;q=0"));
+        // What generated clients send for a DELETE (its only body is a problem): JSON, not a 406.
+        assertEquals(Format.JSON, Format.negotiate("application/problem+json"));
+        assertNull(Format.negotiate("application/problem+json, application/json;q=0"));
     }
 
     @Test

@@ -47,7 +47,8 @@ public enum Format {
     /**
      * The format an {@code Accept} header asks for (RFC 9110 section 12.5.1: q-values, then the more
      * specific range, then the order given), or {@code null} when it accepts neither (a 406). No
-     * header, or a blank one, is JSON. Never throws: a malformed q-value counts as 1.
+     * header, or a blank one, is JSON; so is one naming only {@code application/problem+json}.
+     * Never throws: a malformed q-value counts as 1.
      */
     public static Format negotiate(String accept) {
         if (accept == null || accept.isBlank() || accept.equals("application/json") || accept.equals("*/*")) {
@@ -81,7 +82,10 @@ public enum Format {
             }
         }
         if (jsonQ <= 0 && cborQ <= 0) {
-            return null;
+            // Generated clients send "Accept: application/problem+json" for an operation whose only
+            // body is an error (a DELETE's 204): answer it in JSON rather than refuse the request.
+            return jsonSpecificity < 0 && accept.toLowerCase(java.util.Locale.ROOT).contains("application/problem+json")
+                    ? JSON : null;
         }
         if (jsonQ != cborQ) {
             return jsonQ > cborQ ? JSON : CBOR;

@@ -27,8 +27,8 @@ import io.quarkus.smallrye.openapi.OpenApiFilter;
  * on every 4xx/5xx answer.</li>
  * <li>The answers every route can give because of the layers in front of it: 400 for any input
  * (parameters or a body), 401/403 where a bearer token is required, 404 for a path with an id, 412
- * with {@code If-Match}, 304 with {@code If-None-Match}, 406 for an answer with a body, 413 and
- * 415 for a body, 429 (rate limits,
+ * with {@code If-Match}, 304 with {@code If-None-Match}, 406 (JSON or CBOR, format/Format), 413
+ * and 415 for a body, 429 (rate limits,
  * libs/ratelimit) and 503 (load shedding, a shard down or fenced) with {@code Retry-After}.</li>
  * <li>{@code ?fields=} on every read (libs/web FieldSelection), and what {@code limit} and
  * {@code cursor} of a listing hold (libs/web Paging).</li>
@@ -50,7 +50,7 @@ public class ContractFilter implements OASFilter {
             Map.entry("401", "Unauthorized: no bearer token, or an invalid one (WWW-Authenticate: Bearer)"),
             Map.entry("403", "Forbidden: the token's subject neither owns the resource nor holds a granted role"),
             Map.entry("404", "Not Found: no such resource"),
-            Map.entry("406", "Not Acceptable: Accept names none of the media types this operation answers with"),
+            Map.entry("406", "Not Acceptable: Accept names neither application/json nor application/cbor"),
             Map.entry("409", "Conflict"),
             Map.entry("412", "Precondition Failed: If-Match names a version that is no longer current"),
             Map.entry("413", "Content Too Large: the body exceeds this route's limit"),
@@ -120,13 +120,9 @@ public class ContractFilter implements OASFilter {
         if (has(parameters, "If-None-Match") && method == PathItem.HttpMethod.GET) {
             standard(responses, "304");
         }
-        boolean answersWithABody = responses.getAPIResponses().entrySet().stream()
-                .anyMatch(r -> r.getKey().startsWith("2") && r.getValue().getContent() != null
-                        && r.getValue().getContent().getMediaTypes() != null
-                        && !r.getValue().getContent().getMediaTypes().isEmpty());
-        if (answersWithABody) {
-            standard(responses, "406");
-        }
+        // Every resource of ours produces JSON and CBOR (class-level @Produces): even a DELETE's
+        // 204 is refused to an Accept that names neither.
+        standard(responses, "406");
         if (body) {
             standard(responses, "413");
             standard(responses, "415");
