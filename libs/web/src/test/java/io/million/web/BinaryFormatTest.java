@@ -116,6 +116,14 @@ class BinaryFormatTest {
         given().accept(CborBodies.TYPE).header("If-None-Match", json).get("/widgets/7/tagged").then().statusCode(200);
         given().header("If-None-Match", cbor).get("/widgets/7/tagged").then().statusCode(200);
         given().header("If-None-Match", json).get("/widgets/7/tagged").then().statusCode(304);
+        // A 304 carries the Vary of its 200 (a revalidating cache stores the 304's), both formats.
+        for (String accept : new String[] { "application/json", CborBodies.TYPE }) {
+            var notModified = given().accept(accept).header("Accept-Encoding", "gzip")
+                    .header("If-None-Match", accept.equals("application/json") ? json : cbor).get("/widgets/7/tagged")
+                    .then().statusCode(304).extract();
+            String vary = String.join(",", notModified.headers().getValues("Vary")).replace(" ", "");
+            assertTrue(("," + vary + ",").contains(",Accept,") && vary.contains("Accept-Encoding"), accept + ": " + vary);
+        }
         // If-Match: either tag of the current version names it.
         assertTrue(Preconditions.matchesVersion(cbor, json));
         assertFalse(Preconditions.matchesVersion("\"6.cbor\"", json));

@@ -71,6 +71,12 @@ public class Compression implements HttpServerOptionsCustomizer {
             boolean mayCompress = ctx.request().headers().contains(HttpHeaders.ACCEPT_ENCODING);
             ctx.addHeadersEndHandler(ignored -> {
                 MultiMap headers = response.headers();
+                if (response.getStatusCode() == 304) {
+                    // A 304 carries the Vary its 200 would (RFC 9110 15.4.5): a cache that
+                    // revalidates takes the 304's Vary for the stored object.
+                    headers.add(HttpHeaders.VARY, "Accept-Encoding");
+                    return;
+                }
                 String type = headers.get(HttpHeaders.CONTENT_TYPE);
                 if (type == null || !isCompressible(type)) {
                     return;
