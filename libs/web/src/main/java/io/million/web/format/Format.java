@@ -96,11 +96,6 @@ public enum Format {
         return jsonAt <= cborAt ? JSON : CBOR;
     }
 
-    /** The format of a request body's Content-Type; JSON for anything else (the REST layer answers 415). */
-    public static Format ofContentType(String contentType) {
-        return contentType != null && contentType.regionMatches(true, 0, CBOR_TYPE, 0, CBOR_TYPE.length()) ? CBOR : JSON;
-    }
-
     /** 2 for the type itself, 1 for application/*, 0 for *&#47;*, -1 when the range does not cover it. */
     private static int specificity(String range, String type) {
         if (range.equals(type)) {
