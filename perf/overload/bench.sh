@@ -4,7 +4,7 @@
 # (GET /v1/products?category=..&limit=20: one query on each of the 4 shards, merged), the costly
 # kind. Two JVMs from the same jar, pinned to core 0: one with shedding (the default), one with
 # -Dmillion.web.shedding.enabled=false; the per-address rate limit is off in both so only
-# shedding refuses. The load comes from perf/overload/Load.java on core 1: constant rate (open
+# shedding refuses. The load comes from perf/load/Load.java on core 1: constant rate (open
 # loop), latency measured from when each request was due, kept per status.
 #
 #   1. after the warm-up, the connection count (2-32) at which wrk gets the most 2xx per second
@@ -68,7 +68,7 @@ load() { # url rate seconds -> Load.java's line
   # As many connections as many clients would open: more than the limit, so the server sees the
   # overload (a few connections would only queue it in the client, where no shedding can act).
   taskset -c 1 java -XX:+UseSerialGC -Xmx512m -Dconnections="${LOAD_CONNECTIONS:-512}" \
-    "$ROOT/perf/overload/Load.java" "$1" "$2" "$3"
+    "$ROOT/perf/load/Load.java" "$1" "$2" "$3"
 }
 limit_samples() { # port seconds: the costly priority's adaptive limit (listings and writes: this route) every 0.5 s while a round runs -> "min/median/max"
   local i samples=()
