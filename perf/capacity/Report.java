@@ -227,17 +227,55 @@ public class Report {
             units.put(e, unitCost(e));
         }
         calibrationReplicas = scales().get(scales().size() - 1);
-        calibrated = calibrationStep(sweep("haproxy", calibrationReplicas));
+        List<Step> curve = sweep("haproxy", calibrationReplicas);
+        calibrated = calibrationStep(curve);
+        for (String group : CPU_GROUPS) {
+            calibration.put(group, fit("cpu_" + group, curve));
+        }
         for (String svc : SERVICES) {
+            calibration.put("redis_" + svc, fit("redis_" + svc, curve));
+            calibration.put("pg_" + svc, fit("pg_" + svc, curve));
+        }
+    }
+
+    /** The CPU groups the model sizes from the unit costs (Varnish apart: it sees no request of the unit costs). */
+    static final List<String> CPU_GROUPS = List.of("users", "catalog", "orders", "postgres", "kafka", "haproxy");
+
+    /**
+     * The unit costs were measured at a low rate, where costs paid per interval rather than per
+     * request (syncs, polls, batches) weigh on each request; under load they are spread over more.
+     * The factor that scales them to the curve: least squares, through the origin, of each step's
+     * measured cores above idle on what the unit costs predict for that step's answers, over the
+     * steps that kept up (goodput at least 90 % of the offered rate).
+     */
+    double fit(String key, List<Step> curve) {
+        double num = 0;
+        double den = 0;
+        for (Step s : curve) {
+            if (s.all().d("goodput") < 0.9 * s.offered()) {
+                continue;
+            }
             double predicted = 0;
             for (String e : mix.keySet()) {
-                Line load = calibrated.loads.get(e);
-                predicted += (load == null ? 0 : load.d("goodput")) * units.get(e).getOrDefault("cpu_" + svc, 0.0);
+                Line load = s.loads.get(e);
+                predicted += (load == null ? 0 : load.d("goodput")) * units.get(e).getOrDefault(key, 0.0);
             }
-            double measured = Math.max(0, calibrated.cores(svc, clk) - idleRate("cpu_" + svc) / clk);
-            // Bounded: a calibration step with little traffic for a service measures mostly noise.
-            calibration.put(svc, predicted > 0 ? Math.min(4, Math.max(0.25, measured / predicted)) : 1);
+            double perUnit = key.startsWith("cpu_") ? clk : 1; // CPU unit costs are in seconds, the counters in ticks
+            double measured = (s.counters.d(key) / s.seconds() - idleRate(key)) / perUnit;
+            num += measured * predicted;
+            den += predicted * predicted;
         }
+        return den > 0 && num > 0 ? num / den : 1;
+    }
+
+    /** An endpoint's CPU per request in a group, scaled to the curve (seconds). */
+    double scaled(String endpoint, String group) {
+        return units.containsKey(endpoint) ? units.get(endpoint).getOrDefault("cpu_" + group, 0.0) * calibration.get(group) : 0;
+    }
+
+    /** A replica's idle CPU (cores): the service's idle CPU over its replicas when it was measured. */
+    double idlePerPod(String svc) {
+        return idleRate("cpu_" + svc) / clk / scales().get(scales().size() - 1);
     }
 
     /** Requests per core-second of a service at the calibration step (its requests over its CPU). */
@@ -271,14 +309,17 @@ public class Report {
             for (Map.Entry<String, Double> e : endpointRps.entrySet()) {
                 Map<String, Double> u = units.get(e.getKey());
                 c += e.getValue() * u.getOrDefault("cpu_" + svc, 0.0) * calibration.get(svc);
-                tx += e.getValue() * u.getOrDefault("pg_" + svc, 0.0);
+                tx += e.getValue() * u.getOrDefault("pg_" + svc, 0.0) * calibration.get("pg_" + svc);
                 // PostgreSQL's CPU for this endpoint, shared among the services' databases by their transactions.
                 double allTx = SERVICES.stream().mapToDouble(x -> u.getOrDefault("pg_" + x, 0.0)).sum();
-                pgc += allTx == 0 ? 0 : e.getValue() * u.getOrDefault("cpu_postgres", 0.0) * u.getOrDefault("pg_" + svc, 0.0) / allTx;
-                r += e.getValue() * u.getOrDefault("redis_" + svc, 0.0);
+                pgc += allTx == 0 ? 0 : e.getValue() * u.getOrDefault("cpu_postgres", 0.0) * calibration.get("postgres")
+                        * u.getOrDefault("pg_" + svc, 0.0) / allTx;
+                r += e.getValue() * u.getOrDefault("redis_" + svc, 0.0) * calibration.get("redis_" + svc);
             }
-            cores.put(svc, c);
-            pods.put(svc, Math.max(2, (int) Math.ceil(c / (POD_CPU * HPA_TARGET))));
+            // A pod's budget at the target is what its own idle work leaves of POD_CPU x HPA_TARGET.
+            int n = Math.max(2, (int) Math.ceil(c / (POD_CPU * HPA_TARGET - idlePerPod(svc))));
+            cores.put(svc, c + n * idlePerPod(svc));
+            pods.put(svc, n);
             pgTx.put(svc, tx);
             pgCores.put(svc, pgc);
             // The larger of: transactions against the per-shard ceiling, PostgreSQL's measured CPU against a primary's cores.
@@ -290,8 +331,8 @@ public class Report {
         for (Map.Entry<String, Double> e : endpointRps.entrySet()) {
             Map<String, Double> u = units.get(e.getKey());
             kafka += e.getValue() * SERVICES.stream().mapToDouble(s -> u.getOrDefault("kafka_" + s, 0.0)).sum();
-            haproxyCores += e.getValue() * u.getOrDefault("cpu_haproxy", 0.0);
-            kafkaCores += e.getValue() * u.getOrDefault("cpu_kafka", 0.0);
+            haproxyCores += e.getValue() * u.getOrDefault("cpu_haproxy", 0.0) * calibration.get("haproxy");
+            kafkaCores += e.getValue() * u.getOrDefault("cpu_kafka", 0.0) * calibration.get("kafka");
             origin.merge(serviceOf(e.getKey()), e.getValue(), Double::sum);
         }
         double edgeCores = TARGET_RPS * edgeCpuPerRequest();
@@ -311,11 +352,20 @@ public class Report {
         };
     }
 
-    /** Varnish's CPU per request through the edge, over the edge curve of the most replicas (busiest unsaturated step). */
+    /** Varnish's CPU per request: least squares through the origin of its cores on the request rate, over the edge curves' steps that kept up. */
     double edgeCpuPerRequest() {
-        List<Step> steps = sweep("edge", calibrationReplicas);
-        Step s = steps.stream().filter(x -> !saturated(x)).reduce((a, b) -> b).orElse(steps.get(0));
-        return (s.counters.d("cpu_varnish") / clk) / (s.all().d("sent"));
+        double num = 0;
+        double den = 0;
+        for (int n : scales()) {
+            for (Step s : sweep("edge", n)) {
+                if (s.all().d("goodput") >= 0.9 * s.offered()) {
+                    double rate = s.all().d("sent") / s.seconds();
+                    num += s.cores("varnish", clk) * rate;
+                    den += rate * rate;
+                }
+            }
+        }
+        return den > 0 ? num / den : 0;
     }
 
     double edgeHitRatio(Step s) {
@@ -440,7 +490,7 @@ public class Report {
     // ------------------------------------------------------------------ charts
 
     static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
-        new Color(0x9467bd), new Color(0x8c564b), new Color(0x17becf)};
+        new Color(0x9467bd), new Color(0x8c564b), new Color(0x17becf), new Color(0x7f7f7f), new Color(0xbcbd22)};
 
     record Series(String name, double[] x, double[] y) {
     }
@@ -594,6 +644,14 @@ public class Report {
                 size(0.5).totalCores, size(0.8).totalCores, design.pods.values().stream().mapToInt(Integer::intValue).sum(),
                 POD_CPU, design.shards.values().stream().mapToInt(Integer::intValue).sum(), SHARD_CORES));
         md.append("- **Next bottleneck:** ").append(bottleneck).append('\n');
+        md.append(String.format(L, "- **Where the cores go**: the services' CPU per request at load (unit costs scaled to the "
+                + "curve): a product read %s ms of catalog CPU, a listing %s ms, a user read %s ms of users CPU, an order %s ms "
+                + "over the three services (the saga's consumers included) plus %s ms of PostgreSQL and %s ms of Kafka. Each "
+                + "replica also burns %s cores idle (outbox relays polling every shard, heartbeats, rate-limit syncs).%n",
+                f2(1000 * scaled("product", "catalog")), f2(1000 * scaled("listing", "catalog")), f2(1000 * scaled("user", "users")),
+                f2(1000 * (scaled("order", "users") + scaled("order", "catalog") + scaled("order", "orders"))),
+                f2(1000 * scaled("order", "postgres")), f2(1000 * scaled("order", "kafka")),
+                f2(SERVICES.stream().mapToDouble(this::idlePerPod).average().orElse(0))));
         for (int n : scales) {
             md.append(String.format(L, "- This box (%s cores, everything on it, the load generator on core %s) serves the "
                     + "mix at up to **%,.0f req/s through the edge** and **%,.0f req/s through HAProxy** with %d replica%s "
@@ -632,9 +690,11 @@ public class Report {
                     thr.add(new Series(e, x, steps.stream().mapToDouble(s -> s.loads.containsKey(e) ? s.loads.get(e).d("goodput") : Double.NaN).toArray()));
                     lat.add(new Series(e + " p99", x, steps.stream().mapToDouble(s -> s.loads.containsKey(e) ? s.loads.get(e).d("p99_2xx") : Double.NaN).toArray()));
                 }
+                lat.add(1, new Series("all p50", x, steps.stream().mapToDouble(s -> s.all().d("p50_2xx")).toArray()));
+                lat.add(2, new Series("all p99.9", x, steps.stream().mapToDouble(s -> s.all().d("p999_2xx")).toArray()));
                 chart(charts.resolve("throughput-" + base + ".png"), "Goodput (2xx/s) vs offered load, through " + path
                         + ", " + n + " replica(s)", "offered req/s (all endpoints)", "2xx per second", thr, false);
-                chart(charts.resolve("latency-" + base + ".png"), "p99 of 2xx vs offered load, through " + path + ", " + n
+                chart(charts.resolve("latency-" + base + ".png"), "Latency of 2xx vs offered load (p99 per endpoint), through " + path + ", " + n
                         + " replica(s)", "offered req/s (all endpoints)", "ms (log)", lat, true);
                 md.append(String.format(L, "### Through %s, %d replica%s per service%n%n", path, n, n == 1 ? "" : "s"));
                 md.append(String.format(L, "![goodput](report/throughput-%s.png)%n![latency](report/latency-%s.png)%n%n", base, base));
@@ -711,11 +771,11 @@ public class Report {
 
         md.append(String.format(L, "## Per-core figures (through HAProxy, %d replicas, the step at %s box CPU, %s req/s offered)%n%n",
                 calibrationReplicas, pct(calibrated.cpu()), f0(calibrated.offered())));
-        md.append("| service | requests/s | cores used | requests per core-second | calibration (measured / unit costs) |\n| --- | --- | --- | --- | --- |\n");
+        md.append("| service | requests/s | cores used | requests per core-second | idle cores per replica |\n| --- | --- | --- | --- | --- |\n");
         List<Series> perCore = new ArrayList<>();
         for (String svc : SERVICES) {
             md.append(String.format(L, "| %s | %s | %s | %s | %s |%n", svc, f0(calibrated.counters.d("req_" + svc) / calibrated.seconds()),
-                    f2(calibrated.cores(svc, clk)), f0(perCore(svc)), f2(calibration.get(svc))));
+                    f2(calibrated.cores(svc, clk)), f0(perCore(svc)), f2(idlePerPod(svc))));
         }
         for (int k = 0; k < SERVICES.size(); k++) {
             String svc = SERVICES.get(k);
@@ -726,6 +786,15 @@ public class Report {
         chart(charts.resolve("per-core.png"), "Requests per core-second of each service vs the box's CPU (HAProxy)",
                 "box CPU %", "requests per core-second", perCore, false);
         md.append("\n![per core](report/per-core.png)\n\n");
+        md.append(String.format(L, "The unit costs were measured at a low rate, where work paid per interval (rate-limit syncs, "
+                + "outbox polls, Kafka fetches) weighs on each request; the model scales each CPU group's unit costs by a factor "
+                + "fitted to the HAProxy curve with %d replicas (least squares of the measured cores above idle on the unit costs' "
+                + "prediction, over the steps that kept up), and adds each pod's idle CPU; PostgreSQL transactions and Redis commands "
+                + "likewise:%n%n| counter | factor |%n| --- | --- |%n",
+                calibrationReplicas));
+        calibration.forEach((group, k) -> md.append(String.format(L, "| %s | %s |%n", group, f2(k))));
+        md.append(String.format(L, "%%nVarnish: %s ms of CPU per request through the edge (fitted over the edge curves).%%n%%n",
+                f2(1000 * edgeCpuPerRequest())).replace("%n", "\n"));
 
         md.append("## The model: 1,000,000 req/s at the edge\n\n");
         md.append(String.format(L, "Pods of %.0f cores at an HPA CPU target of %.0f %%; PostgreSQL shard primaries of %.0f "
@@ -791,12 +860,12 @@ public class Report {
         List<String> found = new ArrayList<>();
         for (String svc : SERVICES) {
             if (s.shards.get(svc) > MAX_SHARDS) {
-                found.add(String.format(L, "%s's PostgreSQL needs %d shards of %.0f cores at the design point, over the "
-                        + "%d slots a build supports: more slots, or bigger primaries", svc, s.shards.get(svc), SHARD_CORES, MAX_SHARDS));
+                found.add(String.format(L, "PostgreSQL for %s needs %d shards of %.0f cores at the design point, over the "
+                        + "%d slots a build supports (more slots, or bigger primaries)", svc, s.shards.get(svc), SHARD_CORES, MAX_SHARDS));
             }
             if (connectionsPerShard(s, svc) > PG_MAX_CONNECTIONS) {
-                found.add(String.format(L, "%s: %d connections per shard at maxReplicas, over %d: PgBouncer in front of "
-                        + "each shard", svc, connectionsPerShard(s, svc), PG_MAX_CONNECTIONS));
+                found.add(String.format(L, "%s opens %d connections per shard at maxReplicas, over %d (PgBouncer in front "
+                        + "of each shard)", svc, connectionsPerShard(s, svc), PG_MAX_CONNECTIONS));
             }
         }
         if (found.isEmpty()) {

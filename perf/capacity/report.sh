@@ -8,7 +8,7 @@
 #
 #   perf/capacity/report.sh                     # about 20 min here (plus the build on a fresh clone)
 #   SCALE="1 2 4 8" perf/capacity/report.sh     # a bigger machine: more replicas per service
-#   STEP_S=10 START_RATE=250 GROWTH=1.4 MAX_STEPS=12 WARMUP=45 perf/capacity/report.sh
+#   STEP_S=10 START_RATE=100 GROWTH=1.4 MAX_STEPS=12 WARMUP=45 WARMUP_RATE=500 perf/capacity/report.sh
 #
 # The workload (perf/capacity/mix.conf, MIX=): Zipf(1.0) product reads, category listings, user
 # reads with tokens, order placements and product updates; constant rate (perf/load/Load.java, open
@@ -25,10 +25,11 @@ HERE=$ROOT/perf/capacity
 . "$ROOT/perf/lib.sh"
 SCALE=${SCALE:-1 2}
 STEP_S=${STEP_S:-10}
-START_RATE=${START_RATE:-250}
+START_RATE=${START_RATE:-100}
 GROWTH=${GROWTH:-1.4}
 MAX_STEPS=${MAX_STEPS:-12}
 WARMUP=${WARMUP:-45}
+WARMUP_RATE=${WARMUP_RATE:-500}
 UNIT_RATE=${UNIT_RATE:-50}
 PRODUCTS=${PRODUCTS:-2000}
 CATEGORIES=${CATEGORIES:-20}
@@ -195,8 +196,8 @@ saturated() { # a load's "endpoint=all" line -> true when the step is saturated
   grep -vE '^\s*(#|$)' "$MIX" | while read -r name weight; do echo "mix endpoint=$name share=$weight"; done
 } >>"$WORK/results"
 
-say "warm-up: ${WARMUP}s of the mix at $((START_RATE * 2)) req/s through the edge"
-load "$WORK/mix.plan" "$EDGE" $((START_RATE * 2)) "$WARMUP" >/dev/null
+say "warm-up: ${WARMUP}s of the mix at $WARMUP_RATE req/s through the edge"
+load "$WORK/mix.plan" "$EDGE" $WARMUP_RATE "$WARMUP" >/dev/null
 
 # ------------------------------------------------------------------ unit costs
 # Each endpoint alone at a low rate through HAProxy (no edge hits), after an idle period that
@@ -229,7 +230,7 @@ for n in $(tr ' ' '\n' <<<"$SCALE" | sort -rn); do
   fi
   # The mix through HAProxy before a curve: the adaptive concurrency limits learn this traffic
   # (after the unit costs' single endpoints, the first step of a curve met limits sized for them).
-  load "$WORK/mix.plan" "$HAPROXY" $((START_RATE * 2)) "$WARMUP" >/dev/null
+  load "$WORK/mix.plan" "$HAPROXY" $WARMUP_RATE "$WARMUP" >/dev/null
   for path in haproxy edge; do
     url=$([ "$path" = edge ] && echo "$EDGE" || echo "$HAPROXY")
     rate=$START_RATE
