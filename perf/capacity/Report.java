@@ -36,9 +36,10 @@ import javax.imageio.ImageIO;
  * each service, PostgreSQL transactions, Redis commands, Kafka messages) grew by, less what it grows
  * by when idle, per request answered. The CPU counts the asynchronous work a request causes (the
  * saga's consumers in every service for an order).</li>
- * <li>Calibration: at the step of the HAProxy curve (most replicas) where the box's CPU is nearest
- * 65 %, each service's measured cores over what the unit costs predict for that step's traffic; the
- * unit CPU costs are scaled by it, so the model holds at 60-70 % CPU, where pods are meant to run.</li>
+ * <li>Calibration: per CPU group, PostgreSQL database and Redis, a factor fitted over the HAProxy
+ * curve (most replicas): least squares of the measured counters above idle on what the unit costs
+ * predict for each step that kept up ({@link #fit}); each pod's idle CPU is added on top. The
+ * per-core table is read at the step whose box CPU is nearest 65 %.</li>
  * <li>At 1M req/s at the edge with the mix's shares and an edge hit ratio h (on product reads and
  * listings; the rest always reaches the origin): each service's cores, pods of {@link #POD_CPU}
  * cores at the HPA target {@link #HPA_TARGET}, PostgreSQL transactions per second against the

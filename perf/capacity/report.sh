@@ -6,7 +6,7 @@
 # (perf/capacity/Report.java): perf/report.md, its charts (perf/report/*.png) and
 # helm/million/values-1m-rps.yaml.
 #
-#   perf/capacity/report.sh                     # about 20 min here (plus the build on a fresh clone)
+#   perf/capacity/report.sh                     # about 24 min here from a clean clone, the build included
 #   SCALE="1 2 4 8" perf/capacity/report.sh     # a bigger machine: more replicas per service
 #   STEP_S=10 START_RATE=100 GROWTH=1.4 MAX_STEPS=12 WARMUP=45 WARMUP_RATE=500 perf/capacity/report.sh
 #
