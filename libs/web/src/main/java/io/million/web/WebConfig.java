@@ -64,12 +64,27 @@ public interface WebConfig {
          * Requests that may wait for a slot when the limit is full, all priorities together; a
          * request beyond them is refused at once. 0: none wait.
          */
-        @WithDefault("4")
+        @WithDefault("32")
         int queue();
 
-        /** The longest a request waits for a slot before it is refused. */
-        @WithDefault("PT0.01S")
+        /**
+         * The longest a request waits for a slot before it is refused, while its priority's queue
+         * has been empty within this long (a burst). A queue that has not been empty for this long
+         * is standing (overload): see {@link #standingQueueTimeout()}.
+         */
+        @WithDefault("PT0.1S")
         java.time.Duration queueTimeout();
+
+        /**
+         * The longest a request waits for a slot while its queue is standing; the newest waiter is
+         * then served first (controlled delay with adaptive LIFO, libs/web WaitQueue).
+         */
+        @WithDefault("PT0.005S")
+        java.time.Duration standingQueueTimeout();
+
+        /** Requests that may wait at once, per priority, while the queue is standing. */
+        @WithDefault("4")
+        int standingQueue();
 
         /** Seconds a shed client is asked to wait. */
         @WithDefault("1")

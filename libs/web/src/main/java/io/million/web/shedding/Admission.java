@@ -3,11 +3,11 @@ package io.million.web.shedding;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 import com.netflix.concurrency.limits.Limiter;
@@ -18,13 +18,15 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Admission under a concurrency limit: a request is run at once when the limiter has a slot for
  * its priority, otherwise it waits, briefly and in bounded number, for a slot to free, and is
- * refused when the wait queue is full or its wait passes the timeout. The wait turns a slot freed
- * between two arrivals into work at once (under overload it would otherwise stay idle until the
- * next arrival) and absorbs a burst a little above the limit instead of refusing it.
+ * refused when the wait queue is full or its wait passes the timeout. The wait absorbs a burst
+ * above the limit instead of refusing it, and under overload turns a slot freed between two
+ * arrivals into work at once (it would otherwise stay idle until the next arrival).
  * <p>
- * One FIFO queue per priority; a freed slot goes to the first waiter of the first priority in
- * {@code order} that the limiter admits (cheap reads before listings and writes), and no arrival
- * overtakes a waiter of its own priority. Thread-safe: requests park from and resume on their own
+ * One {@link WaitQueue} per priority: a burst waits up to {@code timeout}, first come first served;
+ * a standing queue (overload) lets a request wait only {@code standingTimeout} and serves the
+ * newest first. A freed slot goes to a waiter of the first priority in {@code order} that the
+ * limiter admits (cheap reads before listings and writes), and no arrival overtakes the waiters of
+ * its own priority (it joins them). Thread-safe: requests park from and resume on their own
  * event loop, and whoever claims a waiter first (a freed slot or its timer) owns it. A waiting
  * request is paused, so a body it carries is neither read nor lost until it runs. Nothing blocks.
  * <p>
@@ -36,26 +38,29 @@ final class Admission {
 
     private final Limiter<String> limiter;
     private final List<String> order;
-    private final Map<String, Queue<Waiter>> queues;
+    private final Map<String, WaitQueue<Waiter>> queues;
     private final int capacity;
-    private final long timeoutMillis;
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicInteger inflight = new AtomicInteger();
     private final BiConsumer<RoutingContext, String> refuse;
 
     /**
      * @param order         the priorities, first served first
-     * @param capacity      requests that may wait at once, all priorities together (0: none wait)
-     * @param timeoutMillis the longest wait for a slot
-     * @param refuse        answers a request refused, given its priority (on its event loop)
+     * @param capacity        requests that may wait at once, all priorities together (0: none wait)
+     * @param timeout         the longest wait for a slot, and how long a queue stays non-empty before it is standing
+     * @param standingTimeout the longest wait for a slot while the queue is standing
+     * @param standingCapacity requests that may wait at once in a standing queue, per priority
+     * @param clock           nanoseconds ({@code System::nanoTime})
+     * @param refuse          answers a request refused, given its priority (on its event loop)
      */
-    Admission(Limiter<String> limiter, List<String> order, int capacity, long timeoutMillis,
+    Admission(Limiter<String> limiter, List<String> order, int capacity, java.time.Duration timeout,
+            java.time.Duration standingTimeout, int standingCapacity, LongSupplier clock,
             BiConsumer<RoutingContext, String> refuse) {
         this.limiter = limiter;
         this.order = order;
-        this.queues = order.stream().collect(Collectors.toUnmodifiableMap(p -> p, p -> new ConcurrentLinkedQueue<>()));
+        this.queues = order.stream().collect(Collectors.toUnmodifiableMap(p -> p,
+                p -> new WaitQueue<>(timeout.toNanos(), standingTimeout.toNanos(), standingCapacity, clock)));
         this.capacity = capacity;
-        this.timeoutMillis = Math.max(1, timeoutMillis);
         this.refuse = refuse;
     }
 
@@ -75,6 +80,7 @@ final class Admission {
         if (slot.isPresent()) {
             run(ctx, slot.get());
         } else if (!park(ctx, priority)) {
+            queues.get(priority).overflowed();
             refuse.accept(ctx, priority);
         }
     }
@@ -104,16 +110,24 @@ final class Admission {
             return false;
         }
         Waiter waiter = new Waiter(ctx, ctx.vertx().getOrCreateContext());
+        WaitQueue<Waiter> queue = queues.get(priority);
+        // Parked before its timer is set: a slot freed meanwhile may already hand it on, but only on
+        // this event loop, so after this method.
+        long timeout = queue.offer(waiter);
+        if (timeout < 0) {
+            waiting.decrementAndGet();
+            return false;
+        }
         ctx.request().pause();
-        waiter.timer = ctx.vertx().setTimer(timeoutMillis, id -> {
+        waiter.timer = ctx.vertx().setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeout)), id -> {
             if (waiter.claim()) {
                 waiting.decrementAndGet();
-                queues.get(priority).remove(waiter);
+                queue.remove(waiter);
+                queue.overflowed();
                 ctx.request().resume();
                 refuse.accept(ctx, priority);
             }
         });
-        queues.get(priority).add(waiter);
         // A slot may have freed between the refusal and the parking: nobody else would notice.
         drain();
         return true;
@@ -125,7 +139,7 @@ final class Admission {
         while (handed && waiting.get() > 0) {
             handed = false;
             for (String priority : order) {
-                Queue<Waiter> queue = queues.get(priority);
+                WaitQueue<Waiter> queue = queues.get(priority);
                 if (queue.isEmpty()) {
                     continue;
                 }

@@ -35,10 +35,13 @@ import io.vertx.ext.web.RoutingContext;
  * cache hits' latency as the no-load latency of the listings too, saw a queue in every listing and
  * sat at its floor.
  * <p>
- * A request above its limit waits for a slot in a short bounded queue ({@link Admission}: at most
- * {@code queue} requests, each at most {@code queue-timeout}), so no slot idles between arrivals,
- * and beyond that is refused at once with 503 + {@code Retry-After}, so the requests admitted keep
- * their latency instead of everyone queueing; a freed slot goes to a waiting cheap read first.
+ * A request above its limit waits for a slot in a bounded queue ({@link Admission}: at most
+ * {@code queue} requests; controlled delay with adaptive LIFO, {@link WaitQueue}): a burst waits up
+ * to {@code queue-timeout}, while under overload (a queue that has not emptied for that long, or
+ * that overflowed within it) at most {@code standing-queue} requests wait, each at most
+ * {@code standing-queue-timeout}, and the newest waiter is served first. Beyond
+ * that it is refused at once with 503 + {@code Retry-After}, so the requests admitted keep their
+ * latency instead of everyone queueing; a freed slot goes to a waiting cheap read first.
  * Measured on perf/overload (a listing at twice its capacity): see perf/README.md. Only the public
  * router is limited: the management port (health, metrics, operator API) never sheds.
  * <p>
@@ -69,7 +72,9 @@ public class LoadShedding {
                 "This replica is at its concurrency limit; retry shortly"),
                 Map.of("Retry-After", Integer.toString(shedding.retryAfterSeconds())));
         Admission admission = new Admission(priority -> limiters.get(priority).acquire(null), PRIORITIES,
-                shedding.queue(), shedding.queueTimeout().toMillis(), (ctx, priority) -> {
+                shedding.queue(), shedding.queueTimeout(), shedding.standingQueueTimeout(),
+                shedding.standingQueue(), System::nanoTime,
+                (ctx, priority) -> {
                     shed.get(priority).increment();
                     overloaded.send(ctx);
                 });
