@@ -37,7 +37,9 @@ prepare_bench() { # service: wrk installed, PostgreSQL/Redis/Kafka up, the servi
 
 nginx_baseline() { # work-dir port: nginx at its best for one static file, pinned to core 0, serving
   # work-dir/www/product.json (1 worker, sendfile, no access log, keep-alive without a request
-  # limit); stopped with `kill "$(cat work-dir/nginx.pid)"`. Prints the file's URL.
+  # limit); stopped with `kill "$(cat work-dir/nginx.pid)"`. Prints the file's URL. The work-dir
+  # (mktemp's are 0700) is opened to nginx's unprivileged workers.
+  chmod 755 "$1"
   cat >"$1/nginx.conf" <<NGINX
 worker_processes 1;
 pid $1/nginx.pid;

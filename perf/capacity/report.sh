@@ -46,7 +46,6 @@ PG_PORT=${MILLION_PG_PORT:-5432}
 PG_REPLICA_PORT=${MILLION_PG_REPLICA_PORT:-5433}
 NGINX_PORT=${NGINX_BENCH_PORT:-18080}
 WORK=$(mktemp -d)
-chmod 755 "$WORK"
 trap '[ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null; rm -rf "$WORK"' EXIT
 started=$SECONDS
 say() { printf '[capacity %4ds] %s\n' $((SECONDS - started)) "$*" >&2; }

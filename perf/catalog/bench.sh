@@ -22,7 +22,6 @@ UNLIMITED_PORT=$((CATALOG_PORT + 1))
 NGINX_PORT=${NGINX_BENCH_PORT:-18080}
 JAR=$ROOT/services/catalog/target/quarkus-app/quarkus-run.jar
 WORK=$(mktemp -d)
-chmod 755 "$WORK"
 trap 'kill $(cat "$WORK"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 # shellcheck source=perf/lib.sh
 . "$ROOT/perf/lib.sh"

@@ -28,7 +28,6 @@ EDGE="http://127.0.0.1:${MILLION_HTTP_PORT:-8080}"
 NGINX_PORT=${NGINX_BENCH_PORT:-18080}
 CATALOG_MANAGEMENT_PORT=${MILLION_CATALOG_MANAGEMENT_PORT:-9082}
 WORK=$(mktemp -d)
-chmod 755 "$WORK"
 varnish_pids=()
 cleanup() {
   [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null

@@ -5,12 +5,15 @@
 # kind. Two JVMs from the same jar, pinned to core 0: one with shedding (the default), one with
 # -Dmillion.web.shedding.enabled=false; the per-address rate limit is off in both so only
 # shedding refuses. The load comes from perf/load/Load.java on core 1: constant rate (open
-# loop), latency measured from when each request was due, kept per status.
+# loop), latency measured from when each request was due, kept per status; each run's first
+# $LOAD_WARMUP (5) s are sent but not counted, while the generator itself warms up.
 #
-#   1. after the warm-up, the connection count (2-32) at which wrk gets the most 2xx per second
+#   1. after the warm-up, the connection count (2-32) at which wrk gets the most 2xx per second,
+#      and a control: the generator against nginx serving the same bytes at C/4 and 2C
 #   2. $ROUNDS rounds, each: capacity C (wrk closed loop at that count, 5 s on each JVM, the better
 #      one's 2xx/s), unloaded (C/4 for $DURATION s on the shedding JVM -> p99 of 2xx), then 2C for
-#      $DURATION s with shedding, then 2C without
+#      $DURATION s with shedding, then 2C without, then C again: the goodput goal is taken against
+#      the mean of C before and after, since this VM's speed drifts within a round
 # Goals (issue 15): with shedding, p99 of admitted (2xx) <= 2x the round's unloaded p99 and goodput
 # (2xx/s) >= 90 % of the round's C. Medians of the per-round ratios are printed.
 #
@@ -67,8 +70,11 @@ best_connections() { # url -> the connection count (2-32) at which the route ans
 load() { # url rate seconds -> Load.java's line
   # As many connections as many clients would open: more than the limit, so the server sees the
   # overload (a few connections would only queue it in the client, where no shedding can act).
+  # The first $LOAD_WARMUP s are sent but not counted: the generator starts interpreted, and at
+  # 4,000 req/s its own warm-up put nginx's p99 (a static file) at 28-45 ms, against 1.6-2.1 ms
+  # with 3 s uncounted (the control below prints it every run).
   taskset -c 1 java -XX:+UseSerialGC -Xmx512m -Dconnections="${LOAD_CONNECTIONS:-512}" \
-    "$ROOT/perf/load/Load.java" "$1" "$2" "$3"
+    -Dwarmup="${LOAD_WARMUP:-5}" "$ROOT/perf/load/Load.java" "$1" "$2" "$3"
 }
 limit_samples() { # port seconds: the costly priority's adaptive limit (listings and writes: this route) every 0.5 s while a round runs -> "min/median/max"
   local i samples=()
@@ -83,12 +89,32 @@ field() { # line name -> value
   sed -E "s/.*[ ^]$2=([^ ]*).*/\1/; s/ms$//" <<<" $1"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+capacity() { # n -> "shedding-JVM other-JVM": each one's wrk 2xx/s, in an order alternating with n
+  # A JVM overloaded a moment ago may still be draining its queue; the order alternates so neither
+  # JVM is always measured first.
+  local s o
+  if (($1 % 2)); then
+    o=$(wrk_rps "$none_url" 5 "$connections") s=$(wrk_rps "$shed_url" 5 "$connections")
+  else
+    s=$(wrk_rps "$shed_url" 5 "$connections") o=$(wrk_rps "$none_url" 5 "$connections")
+  fi
+  echo "$s $o"
+}
 
 echo "warming both JVMs for ${WARMUP}s each"
 wrk_rps "$shed_url" "$WARMUP" 8 >/dev/null
 wrk_rps "$none_url" "$WARMUP" 8 >/dev/null
 connections=$(best_connections "$none_url")
 echo "the route answers the most at $connections connections (wrk, 2-32, 5 s each, the JVM without shedding)"
+# The control: the generator's own latency at the rates of a round, against nginx serving the
+# listing's bytes on core 0 (a server far from its limit), so a p99 the generator causes is seen.
+mkdir -p "$WORK/www"
+curl -fs "$shed_url" >"$WORK/www/product.json"
+nginx_url=$(nginx_baseline "$WORK" "$((SHED_PORT + 2))")
+c0=$(wrk_rps "$none_url" 5 "$connections")
+echo "control, nginx at C/4 = $((c0 / 4)): $(load "$nginx_url" $((c0 / 4)) "$DURATION")"
+echo "control, nginx at 2C = $((2 * c0)):  $(load "$nginx_url" $((2 * c0)) "$DURATION")"
+kill "$(cat "$WORK/nginx.pid")"
 # The JIT compiles what a JVM runs: the overload path (refusals, a full limit) only once it has run
 # it. One untimed round at 2C on each JVM, so the rounds measure the steady state, not the warm-up.
 warm=$(( 2 * $(wrk_rps "$none_url" 5 "$connections") ))
@@ -99,23 +125,21 @@ load "$none_url" "$warm" "$DURATION" >/dev/null
 # and unloaded p99 right before its overload, and the goals are medians of the per-round ratios.
 p99_ratio=() shed_share=() none_share=() none_p99_ratio=()
 for round in $(seq 1 "$ROUNDS"); do
-  # A JVM overloaded a moment ago may still be draining its queue; the order alternates so neither
-  # JVM is always measured first.
   sleep 5
-  if ((round % 2)); then
-    c2=$(wrk_rps "$none_url" 5 "$connections") c1=$(wrk_rps "$shed_url" 5 "$connections")
-  else
-    c1=$(wrk_rps "$shed_url" 5 "$connections") c2=$(wrk_rps "$none_url" 5 "$connections")
-  fi
-  capacity=$((c1 > c2 ? c1 : c2))
-  unloaded=$(load "$shed_url" $((capacity / 4)) "$DURATION")
-  over=$((capacity * 2))
+  read -r c1 c2 < <(capacity "$round")
+  before=$((c1 > c2 ? c1 : c2))
+  unloaded=$(load "$shed_url" $((before / 4)) "$DURATION")
+  over=$((before * 2))
   limit_samples "$SHED_PORT" "$DURATION" >"$WORK/limit" &
   sampler=$!
   s=$(load "$shed_url" "$over" "$DURATION")
   wait "$sampler"
   n=$(load "$none_url" "$over" "$DURATION")
-  echo "round $round: C = $capacity req/s (wrk at $connections connections, 5 s: shedding JVM $c1, other $c2)"
+  sleep 5
+  read -r a1 a2 < <(capacity "$((round + 1))")
+  after=$((a1 > a2 ? a1 : a2))
+  capacity=$(((before + after) / 2))
+  echo "round $round: C = $capacity req/s, the mean of $before before and $after after (wrk at $connections connections, 5 s each: shedding JVM $c1 / $a1, other $c2 / $a2)"
   echo "  unloaded, C/4:      $unloaded"
   echo "  2C = $over, shedding: $s; the limit (min/median/max): $(cat "$WORK/limit")"
   echo "  2C = $over, none:     $n"
