@@ -1,5 +1,6 @@
 package io.million.web.shedding;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,7 +46,7 @@ final class Admission {
     private final BiConsumer<RoutingContext, String> refuse;
 
     /**
-     * @param order         the priorities, first served first
+     * @param order           the priorities, first served first
      * @param capacity        requests that may wait at once, all priorities together (0: none wait)
      * @param timeout         the longest wait for a slot, and how long a queue stays non-empty before it is standing
      * @param standingTimeout the longest wait for a slot while the queue is standing
@@ -53,8 +54,8 @@ final class Admission {
      * @param clock           nanoseconds ({@code System::nanoTime})
      * @param refuse          answers a request refused, given its priority (on its event loop)
      */
-    Admission(Limiter<String> limiter, List<String> order, int capacity, java.time.Duration timeout,
-            java.time.Duration standingTimeout, int standingCapacity, LongSupplier clock,
+    Admission(Limiter<String> limiter, List<String> order, int capacity, Duration timeout,
+            Duration standingTimeout, int standingCapacity, LongSupplier clock,
             BiConsumer<RoutingContext, String> refuse) {
         this.limiter = limiter;
         this.order = order;

@@ -26,9 +26,10 @@ import java.util.function.LongSupplier;
  * burst's long first-come-first-served waits again (measured on perf/overload: the admitted
  * requests' p99 went from about 20 to 50-64 ms).</li>
  * </ul>
- * Thread-safe (waiters park from several event loops); "empty" is observed at every offer, poll and
- * question, which is as often as requests arrive or finish. The clock is injected, so the rule is
- * tested without sleeping. Written by hand: concurrency-limits' backlogs block their caller.
+ * Thread-safe (waiters park from several event loops). Only parking reads the clock and writes
+ * shared state: {@link #isEmpty()}, asked by every request on the way in, only reads. The clock is
+ * injected, so the rule is tested without sleeping. Written by hand: concurrency-limits' backlogs
+ * block their caller.
  *
  * @param <T> a waiter
  */
@@ -40,8 +41,8 @@ final class WaitQueue<T> {
     private final long intervalNanos;
     private final long standingTimeoutNanos;
     private final LongSupplier clock;
-    /** When this queue was last seen empty. */
-    private volatile long emptyAt;
+    /** Since when this queue has held a waiter without a break (meaningful while it holds one). */
+    private volatile long busySince;
     /** When a waiter last timed out or an arrival last found the queue full. */
     private volatile long overflowAt;
 
@@ -56,22 +57,20 @@ final class WaitQueue<T> {
         this.intervalNanos = intervalNanos;
         this.standingTimeoutNanos = Math.min(standingTimeoutNanos, intervalNanos);
         this.clock = clock;
-        this.emptyAt = clock.getAsLong();
-        this.overflowAt = emptyAt - intervalNanos - 1;
+        this.overflowAt = clock.getAsLong() - intervalNanos - 1;
     }
 
     boolean isEmpty() {
-        if (waiters.isEmpty()) {
-            emptyAt = clock.getAsLong();
-            return true;
-        }
-        return false;
+        return waiters.isEmpty();
     }
 
     /** Overload, not a burst: the queue has not been empty for the last interval, or overflowed within it. */
     boolean standing() {
-        long now = clock.getAsLong();
-        return now - overflowAt <= intervalNanos || !isEmpty() && now - emptyAt > intervalNanos;
+        return standing(clock.getAsLong());
+    }
+
+    private boolean standing(long now) {
+        return now - overflowAt <= intervalNanos || size.get() > 0 && now - busySince > intervalNanos;
     }
 
     /** A waiter timed out, or an arrival was refused because the queue was full. */
@@ -84,17 +83,18 @@ final class WaitQueue<T> {
      * standing and full (nothing parked).
      */
     long offer(T waiter) {
-        if (!standing()) {
-            size.incrementAndGet();
-            waiters.addLast(waiter);
-            return intervalNanos;
-        }
-        if (size.incrementAndGet() > standingCapacity) {
+        long now = clock.getAsLong();
+        boolean standing = standing(now);
+        int before = size.getAndIncrement();
+        if (standing && before >= standingCapacity) {
             size.decrementAndGet();
             return -1;
         }
+        if (before == 0) {
+            busySince = now;
+        }
         waiters.addLast(waiter);
-        return standingTimeoutNanos;
+        return standing ? standingTimeoutNanos : intervalNanos;
     }
 
     /** The waiter a freed slot goes to: the oldest, or the newest while the queue is standing; null when empty. */
@@ -103,7 +103,6 @@ final class WaitQueue<T> {
         if (waiter != null) {
             size.decrementAndGet();
         }
-        isEmpty();
         return waiter;
     }
 
@@ -112,6 +111,5 @@ final class WaitQueue<T> {
         if (waiters.remove(waiter)) {
             size.decrementAndGet();
         }
-        isEmpty();
     }
 }
