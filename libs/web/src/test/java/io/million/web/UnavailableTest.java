@@ -38,6 +38,14 @@ class UnavailableTest {
     }
 
     @Test
+    void aCommandOnAConnectionAlreadyClosedIsUnavailableAsHibernateReactiveWrapsIt() {
+        // What a listing on the streaming replica got when the replica stopped under it (chaos suite).
+        NoStackTraceThrowable closed = new NoStackTraceThrowable("Connection is not active now, current status: CLOSED");
+        assertTrue(Unavailable.is(new RuntimeException(closed)));
+        assertTrue(Unavailable.is(new RuntimeException(closed.toString())), "the message alone, as Hibernate copies it");
+    }
+
+    @Test
     void bugsAndClientErrorsAreNot() {
         assertFalse(Unavailable.is(new NoStackTraceThrowable("something else")));
         assertFalse(Unavailable.is(new IllegalStateException("boom")));

@@ -14,7 +14,9 @@ import io.vertx.pgclient.PgException;
  *
  * <p>A connection the server closed while a command was queued on it fails that command with a
  * bare {@code NoStackTraceThrowable} or {@code VertxException} whose only sign is its message
- * (Vert.x SQL client 4.5 {@code SocketConnectionBase.handleClose}), and a write to a socket the
+ * (Vert.x SQL client 4.5 {@code SocketConnectionBase.handleClose}; a command on a connection
+ * already closed: "Connection is not active now, current status: CLOSED", as Hibernate Reactive
+ * wraps it when a streaming replica stops under a read, found by the chaos suite), and a write to a socket the
  * peer reset fails with a {@link SocketException} or Netty's native {@code IOException}: both mean
  * "the server went away", never a bug, so they count too.
  */
@@ -25,6 +27,7 @@ public final class Unavailable {
             "io.vertx.core.impl.NoStackTraceTimeoutException", "io.vertx.core.http.ConnectionPoolTooBusyException",
             "io.smallrye.mutiny.TimeoutException", "io.netty.channel.unix.Errors$NativeIoException");
     private static final String CLOSED_WHILE_PENDING = "Pending requests failed to be sent due to connection has been closed.";
+    private static final String NOT_ACTIVE = "Connection is not active now, current status: ";
 
     private Unavailable() {
     }
@@ -37,7 +40,8 @@ public final class Unavailable {
     public static boolean is(Throwable failure, Set<String> extraStates) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SocketException || t instanceof java.nio.channels.ClosedChannelException
-                    || TYPES.contains(t.getClass().getName()) || CLOSED_WHILE_PENDING.equals(t.getMessage())) {
+                    || TYPES.contains(t.getClass().getName()) || CLOSED_WHILE_PENDING.equals(t.getMessage())
+                    || t.getMessage() != null && t.getMessage().contains(NOT_ACTIVE)) {
                 return true;
             }
             String state = t instanceof PgException pg ? pg.getSqlState()
